@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The real kernel header, read through the shim's types. */
+#include KHDR_ISCSI_PROTO
