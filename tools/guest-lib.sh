@@ -1,0 +1,198 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# guest-lib.sh - helpers for scripts that run inside a rig VM (tools/vm-run).
+# Source it, then call the rig_* functions.  Every step logs what it does
+# with the guest's uptime, and dies with the lines that matter on failure.
+
+RIG_TOP=${RIG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+RIG_IP=${RIG_IP:-10.0.2.15}
+RIG_PORT=${RIG_PORT:-3260}
+RIG_IQN=${RIG_IQN:-iqn.2003-01.org.linux-iscsi.rig:tgt}
+RIG_MTU=${RIG_MTU:-1500}
+RIG_LUN_MB=${RIG_LUN_MB:-256}
+RIG_LUNS=${RIG_LUNS:-1}
+RIG_FABRIC=${RIG_FABRIC:-rxe}
+RIG_OUT=${RIG_OUT:-/tmp}
+CFS=/sys/kernel/config/target
+
+rig_log() { printf '[rig %7.2fs] %s\n' "$(cut -d' ' -f1 /proc/uptime)" "$*"; }
+
+rig_die() {
+	rig_log "FAIL: $*"
+	echo "---- last kernel messages ----"
+	dmesg | tail -n 40
+	exit 1
+}
+
+# rig_wait SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
+rig_wait() {
+	local t=$1 i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -ge $((t * 5)) ] && return 1
+		sleep 0.2
+	done
+}
+
+# Network on the virtio NIC and Soft-RoCE (rxe) on top of it.
+rig_setup() {
+	rig_log "setup: network $RIG_IP/24 mtu $RIG_MTU, fabric $RIG_FABRIC"
+	# No udev here: load what it would have loaded.
+	modprobe -a virtio_net sd_mod || rig_die "modprobe virtio_net sd_mod"
+	rig_wait 10 test -e /sys/class/net/eth0 || rig_die "no eth0"
+	ip link set eth0 mtu "$RIG_MTU"
+	ip addr add "$RIG_IP/24" dev eth0
+	ip link set eth0 up
+	case $RIG_FABRIC in
+	rxe)
+		modprobe rdma_rxe || rig_die "modprobe rdma_rxe"
+		rdma link add rxe0 type rxe netdev eth0 || rig_die "rdma link add rxe0"
+		;;
+	*) rig_die "unknown fabric $RIG_FABRIC" ;;
+	esac
+	modprobe rdma_cm || rig_die "modprobe rdma_cm"
+	rig_wait 10 sh -c "rdma link show | grep -q ACTIVE" || rig_die "RDMA link not ACTIVE"
+	rig_log "setup: $(rdma link show | tr -s ' ' | head -1)"
+}
+
+# LIO target with RAM-backed LUNs and a portal with iSER enabled.
+# Options: --chap USER PASS (CHAP for the initiator's IQN; default: none).
+rig_target_up() {
+	local chap_user="" chap_pass="" i tpg np ini
+	if [ "${1:-}" = --chap ]; then
+		chap_user=$2 chap_pass=$3
+	fi
+	rig_log "target: $RIG_IQN, $RIG_LUNS x ${RIG_LUN_MB} MiB rd_mcp, portal $RIG_IP:$RIG_PORT iser${chap_user:+, CHAP}"
+	mkdir -p /etc/target
+	modprobe -a target_core_mod iscsi_target_mod ib_isert || rig_die "modprobe LIO"
+	tpg=$CFS/iscsi/$RIG_IQN/tpgt_1
+	mkdir -p "$tpg" || rig_die "configfs: cannot create $tpg"
+	for i in $(seq 0 $((RIG_LUNS - 1))); do
+		mkdir -p "$CFS/core/rd_mcp_$i/ram$i"
+		echo "rd_pages=$((RIG_LUN_MB * 256))" >"$CFS/core/rd_mcp_$i/ram$i/control"
+		echo 1 >"$CFS/core/rd_mcp_$i/ram$i/enable" || rig_die "enable ramdisk $i"
+		mkdir "$tpg/lun/lun_$i"
+		ln -s "$CFS/core/rd_mcp_$i/ram$i" "$tpg/lun/lun_$i/ram$i" || rig_die "map lun $i"
+	done
+	np=$tpg/np/$RIG_IP:$RIG_PORT
+	mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
+	echo 1 >"$np/iser" || rig_die "cannot enable iSER on the portal (ib_isert)"
+	if [ -n "$chap_user" ]; then
+		ini=$(sed -n 's/^InitiatorName=//p' /etc/iscsi/initiatorname.iscsi)
+		echo 0 >"$tpg/attrib/generate_node_acls"
+		echo 1 >"$tpg/attrib/authentication"
+		mkdir -p "$tpg/acls/$ini"
+		echo "$chap_user" >"$tpg/acls/$ini/auth/userid"
+		echo "$chap_pass" >"$tpg/acls/$ini/auth/password"
+		for i in $(seq 0 $((RIG_LUNS - 1))); do
+			mkdir "$tpg/acls/$ini/lun_$i"
+			ln -s "$tpg/lun/lun_$i" "$tpg/acls/$ini/lun_$i/map"
+		done
+	else
+		echo 1 >"$tpg/attrib/generate_node_acls"
+		echo 1 >"$tpg/attrib/cache_dynamic_acls"
+		echo 0 >"$tpg/attrib/demo_mode_write_protect"
+		echo 0 >"$tpg/attrib/authentication"
+	fi
+	echo 1 >"$tpg/enable" || rig_die "enable TPG"
+}
+
+rig_target_down() {
+	rig_log "target: tear down"
+	local tpg=$CFS/iscsi/$RIG_IQN/tpgt_1 i
+	echo 0 >"$tpg/enable" 2>/dev/null
+	find "$tpg/acls" -mindepth 3 -maxdepth 3 -type l -delete 2>/dev/null
+	rmdir "$tpg"/acls/*/lun_* "$tpg"/acls/* 2>/dev/null
+	find "$tpg/lun" -mindepth 2 -maxdepth 2 -type l -delete 2>/dev/null
+	rmdir "$tpg"/lun/lun_* "$tpg"/np/* "$tpg" "$CFS/iscsi/$RIG_IQN" 2>/dev/null
+	rmdir "$CFS/iscsi" 2>/dev/null
+	for i in $(seq 0 $((RIG_LUNS - 1))); do
+		rmdir "$CFS/core/rd_mcp_$i/ram$i" "$CFS/core/rd_mcp_$i" 2>/dev/null
+	done
+}
+
+# iscsid, started by hand: its packaged start-up goes through systemd.
+rig_iscsid_up() {
+	rig_log "iscsid: start"
+	mkdir -p /run/lock/iscsi /var/lib/iscsi /etc/iscsi
+	[ -s /etc/iscsi/initiatorname.iscsi ] ||
+		echo "InitiatorName=iqn.1993-08.org.debian:01:rig" >/etc/iscsi/initiatorname.iscsi
+	sed -i 's/^iscsid.startup/# &/' /etc/iscsi/iscsid.conf
+	iscsid || rig_die "iscsid did not start"
+	rig_wait 10 test -S /run/iscsid.sock -o -e /run/iscsid.pid || true
+}
+
+# Our modules: iscsi_da (the iSCSI layer) and iser_dm (the iSER datamover).
+rig_load_ours() {
+	local p
+	rig_log "modules: load iscsi_da + iser_dm ${*:+($*)}"
+	lsmod | grep -q '^ib_iser ' && rig_die "in-tree ib_iser is loaded; it also registers transport \"iser\""
+	modprobe -a scsi_transport_iscsi rdma_cm ib_core || rig_die "modprobe deps"
+	for p in iscsi_da/iscsi_da.ko iser_dm/iser_dm.ko; do
+		[ -e "$RIG_TOP/$p" ] || rig_die "$p not built (make)"
+	done
+	insmod "$RIG_TOP/iscsi_da/iscsi_da.ko" || rig_die "insmod iscsi_da"
+	insmod "$RIG_TOP/iser_dm/iser_dm.ko" "$@" || rig_die "insmod iser_dm"
+}
+
+rig_unload_ours() {
+	rig_log "modules: unload iser_dm + iscsi_da"
+	rmmod iser_dm || return 1
+	rmmod iscsi_da || return 1
+}
+
+# The in-tree reference initiator: ib_iser on libiscsi.
+rig_load_ref() {
+	rig_log "modules: load in-tree ib_iser (reference)"
+	lsmod | grep -q '^iser_dm ' && rig_die "iser_dm is loaded; it also registers transport \"iser\""
+	modprobe ib_iser || rig_die "modprobe ib_iser"
+}
+
+# The block devices of every iSCSI session, as /dev/sdX, one per line.
+rig_disks() {
+	local b
+	for b in /sys/class/iscsi_session/session*/device/target*/*/block/*; do
+		[ -e "$b" ] && echo "/dev/${b##*/}"
+	done
+	return 0
+}
+
+# Discover over iSER and log in; prints nothing, waits for RIG_LUNS disks.
+rig_login() {
+	local t0=$SECONDS
+	rig_log "login: discovery -I iser at $RIG_IP:$RIG_PORT"
+	iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >"$RIG_OUT/discovery.log" 2>&1 ||
+		{ cat "$RIG_OUT/discovery.log"; rig_die "iSER discovery failed"; }
+	rig_log "login: $(cat "$RIG_OUT/discovery.log")"
+	iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >"$RIG_OUT/login.log" 2>&1 ||
+		{ cat "$RIG_OUT/login.log"; rig_die "iscsiadm --login failed"; }
+	rig_wait 30 sh -c "[ \$(ls -d /sys/class/iscsi_session/session*/device/target*/*/block/* 2>/dev/null | wc -l) -ge $RIG_LUNS ]" ||
+		rig_die "logged in, but no /dev/sdX appeared after 30 s"
+	rig_log "login: done in $((SECONDS - t0)) s: $(rig_disks | tr '\n' ' ')"
+}
+
+rig_logout() {
+	rig_log "logout"
+	iscsiadm -m node -U all >"$RIG_OUT/logout.log" 2>&1 ||
+		{ cat "$RIG_OUT/logout.log"; rig_die "logout failed"; }
+	rig_wait 20 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1' ||
+		rig_die "sessions remain after logout"
+}
+
+# rig_fio_verify DEV [SIZE] [extra fio args...]: write with crc32c and read back.
+rig_fio_verify() {
+	local dev=$1 size=${2:-32m}
+	shift 2 || shift $#
+	rig_log "fio: verify=crc32c on $dev, $size"
+	fio --name=verify --filename="$dev" --direct=1 --ioengine=libaio --iodepth=16 \
+		--rw=randwrite --bsrange=4k-128k --size="$size" --verify=crc32c \
+		--verify_fatal=1 --verify_state_save=0 --eta=never --do_verify=1 "$@" \
+		--output="$RIG_OUT/fio-verify.log" || {
+		tail -n 30 "$RIG_OUT/fio-verify.log"
+		rig_die "fio verify failed on $dev"
+	}
+	grep -E 'err=|WRITE:|READ:' "$RIG_OUT/fio-verify.log" | sed 's/^ */    /'
+	grep -q 'err= 0' "$RIG_OUT/fio-verify.log" || rig_die "fio reported errors"
+}
