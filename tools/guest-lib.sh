@@ -50,6 +50,14 @@ rig_setup() {
 		modprobe rdma_rxe || rig_die "modprobe rdma_rxe"
 		rdma link add rxe0 type rxe netdev eth0 || rig_die "rdma link add rxe0"
 		;;
+	siw)
+		# Soft iWARP, built out of tree by tools/build-siw.sh.
+		local siw=$RIG_TOP/.build/siw/$(uname -r)/siw.ko
+		[ -s "$siw" ] || rig_die "$siw missing (run tools/build-siw.sh on the host)"
+		modprobe -a ib_core libcrc32c || rig_die "modprobe ib_core libcrc32c"
+		insmod "$siw" || rig_die "insmod siw.ko"
+		rdma link add siw0 type siw netdev eth0 || rig_die "rdma link add siw0"
+		;;
 	*) rig_die "unknown fabric $RIG_FABRIC" ;;
 	esac
 	modprobe rdma_cm || rig_die "modprobe rdma_cm"
@@ -77,7 +85,20 @@ rig_target_up() {
 		ln -s "$CFS/core/rd_mcp_$i/ram$i" "$tpg/lun/lun_$i/ram$i" || rig_die "map lun $i"
 	done
 	np=$tpg/np/$RIG_IP:$RIG_PORT
-	mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
+	if [ "$RIG_FABRIC" = siw ]; then
+		# iWARP's CM listens on a real TCP socket, and LIO always opens an
+		# iSCSI/TCP listener on a portal before iSER is enabled on it: both
+		# on one ip:port clash.  Create the portal from a private network
+		# namespace, so its TCP listener lives there, then enable iSER from
+		# here: the iWARP listener is the only one on $RIG_IP:$RIG_PORT.
+		ip netns add lio-tcp
+		ip -n lio-tcp link add d0 type dummy
+		ip -n lio-tcp addr add "$RIG_IP/32" dev d0
+		ip -n lio-tcp link set d0 up
+		nsenter --net=/run/netns/lio-tcp mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
+	else
+		mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
+	fi
 	echo 1 >"$np/iser" || rig_die "cannot enable iSER on the portal (ib_isert)"
 	if [ -n "$chap_user" ]; then
 		ini=$(sed -n 's/^InitiatorName=//p' /etc/iscsi/initiatorname.iscsi)
@@ -108,6 +129,7 @@ rig_target_down() {
 	find "$tpg/lun" -mindepth 2 -maxdepth 2 -type l -delete 2>/dev/null
 	rmdir "$tpg"/lun/lun_* "$tpg"/np/* "$tpg" "$CFS/iscsi/$RIG_IQN" 2>/dev/null
 	rmdir "$CFS/iscsi" 2>/dev/null
+	ip netns del lio-tcp 2>/dev/null
 	for i in $(seq 0 $((RIG_LUNS - 1))); do
 		rmdir "$CFS/core/rd_mcp_$i/ram$i" "$CFS/core/rd_mcp_$i" 2>/dev/null
 	done

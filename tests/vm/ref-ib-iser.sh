@@ -5,6 +5,7 @@
 # over Soft-RoCE, the disk appears, fio verify passes, logout leaves no
 # session.  When our modules fail and this passes, the fault is ours.
 # vm-timeout: 300
+# fabrics: rxe siw
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 
@@ -18,4 +19,4 @@ dev=$(rig_disks | head -1)
 grep -qx iscsi_iser /sys/class/scsi_host/host*/proc_name || rig_die "no iscsi_iser SCSI host"
 rig_fio_verify "$dev" 16m
 rig_logout
-rig_log "PASS: in-tree ib_iser login, fio verify, logout"
+rig_log "PASS: in-tree ib_iser over $RIG_FABRIC: login, fio verify, logout"
