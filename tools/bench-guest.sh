@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# bench-guest.sh - inside one VM: raw verbs (perftest) on the fabric, then the
+# same fio matrix against the same LIO RAM LUN through iscsi_tcp, in-tree
+# ib_iser and our iscsi_da + iser_dm.  Results: $RIG_OUT/bench/*.json.
+# Run through tools/bench.
+set -uo pipefail
+. "$(dirname "$0")/guest-lib.sh"
+
+RUNTIME=${BENCH_RUNTIME:-8}
+REPS=${BENCH_REPS:-3}
+STACKS=${BENCH_STACKS:-"iscsi_tcp ib_iser ours"}
+res=$RIG_OUT/bench
+mkdir -p "$res"
+
+# name rw bs iodepth numjobs
+MATRIX="randread-4k-qd1 randread 4k 1 1
+randread-4k-qd32 randread 4k 32 1
+randwrite-4k-qd1 randwrite 4k 1 1
+randwrite-4k-qd32 randwrite 4k 32 1
+read-128k-qd8 read 128k 8 1
+write-128k-qd8 write 128k 8 1
+randread-4k-qd32-j2 randread 4k 32 2
+read-128k-qd8-j2 read 128k 8 2"
+
+busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
+
+raw_verbs() {
+	local dev=$1 t
+	rig_log "raw verbs on $dev: ib_write_bw / ib_read_bw 128k and 4k, ib_send_lat"
+	for t in "ib_write_bw -s 131072" "ib_read_bw -s 131072" "ib_write_bw -s 4096" "ib_send_lat -s 64"; do
+		local name=${t// /_}
+		$t -d "$dev" -D "$RUNTIME" -F >/dev/null 2>&1 &
+		sleep 1
+		$t -d "$dev" -D "$RUNTIME" -F "$RIG_IP" >"$res/raw-$name.txt" 2>&1 ||
+			rig_log "raw: $t failed"
+		wait
+		tail -n 3 "$res/raw-$name.txt" | sed 's/^/    /'
+	done
+}
+
+login_stack() {
+	case $1 in
+	iscsi_tcp)
+		modprobe iscsi_tcp
+		iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" >/dev/null &&
+		iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I default --login >/dev/null ;;
+	ib_iser) rig_load_ref && iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null &&
+		iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >/dev/null ;;
+	ours) (rig_load_ours) && iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null &&
+		iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >/dev/null ;;
+	esac
+}
+
+logout_stack() {
+	iscsiadm -m node -U all >/dev/null 2>&1
+	iscsiadm -m node -o delete >/dev/null 2>&1
+	rig_wait 20 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1'
+	case $1 in
+	iscsi_tcp) rmmod iscsi_tcp libiscsi_tcp 2>/dev/null ;;
+	ib_iser) rmmod ib_iser 2>/dev/null ;;
+	ours) rmmod iser_dm iscsi_da 2>/dev/null ;;
+	esac
+}
+
+rig_setup
+rig_target_up
+rig_iscsid_up
+raw_verbs "$(rdma link show | awk '{print $2}' | cut -d/ -f1 | head -1)"
+
+for stack in $STACKS; do
+	rig_log "stack $stack: login"
+	if ! login_stack "$stack" || ! rig_wait 20 sh -c 'ls /sys/class/iscsi_session/session*/device/target*/*/block/* >/dev/null 2>&1'; then
+		rig_log "stack $stack: LOGIN FAILED - no rows"
+		echo "login failed" >"$res/$stack.failed"
+		dmesg | tail -n 15
+		logout_stack "$stack"
+		continue
+	fi
+	dev=$(rig_disks | head -1)
+	echo "$(cat /sys/block/${dev#/dev/}/queue/max_sectors_kb) KiB max_sectors" >"$res/$stack.info"
+	iscsiadm -m session -P2 | grep -E 'MaxRecvDataSegmentLength|MaxXmitDataSegmentLength|FirstBurst|MaxBurst|ImmediateData' >>"$res/$stack.info"
+	echo "$MATRIX" | while read -r name rw bs qd jobs; do
+		for rep in $(seq 1 "$REPS"); do
+			j0=$(busy_jiffies)
+			fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" \
+				--iodepth="$qd" --numjobs="$jobs" --group_reporting --time_based --runtime="$RUNTIME" \
+				--size=256m --output-format=json --output="$res/$stack-$name-$rep.json" >/dev/null 2>&1
+			echo "$(( $(busy_jiffies) - j0 ))" >"$res/$stack-$name-$rep.jiffies"
+		done
+		rig_log "stack $stack: $name done"
+	done
+	logout_stack "$stack"
+done
+getconf CLK_TCK >"$res/clk_tck"
+rig_log "bench: done"
