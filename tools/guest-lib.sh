@@ -16,6 +16,8 @@ RIG_FABRIC=${RIG_FABRIC:-rxe}
 RIG_OUT=${RIG_OUT:-/tmp}
 CFS=/sys/kernel/config/target
 
+RIG_KO_DIR=${RIG_KO_DIR:-$RIG_TOP}
+
 rig_log() { printf '[rig %7.2fs] %s\n' "$(cut -d' ' -f1 /proc/uptime)" "$*"; }
 
 rig_die() {
@@ -153,10 +155,10 @@ rig_load_ours() {
 	lsmod | grep -q '^ib_iser ' && rig_die "in-tree ib_iser is loaded; it also registers transport \"iser\""
 	modprobe -a scsi_transport_iscsi rdma_cm ib_core || rig_die "modprobe deps"
 	for p in iscsi_da/iscsi_da.ko iser_dm/iser_dm.ko; do
-		[ -e "$RIG_TOP/$p" ] || rig_die "$p not built (make)"
+		[ -e "$RIG_KO_DIR/$p" ] || rig_die "$RIG_KO_DIR/$p not built (make)"
 	done
-	insmod "$RIG_TOP/iscsi_da/iscsi_da.ko" || rig_die "insmod iscsi_da"
-	insmod "$RIG_TOP/iser_dm/iser_dm.ko" "$@" || rig_die "insmod iser_dm"
+	insmod "$RIG_KO_DIR/iscsi_da/iscsi_da.ko" || rig_die "insmod iscsi_da"
+	insmod "$RIG_KO_DIR/iser_dm/iser_dm.ko" "$@" || rig_die "insmod iser_dm"
 }
 
 rig_unload_ours() {
@@ -218,3 +220,28 @@ rig_fio_verify() {
 	grep -E 'err=|WRITE:|READ:' "$RIG_OUT/fio-verify.log" | sed 's/^ */    /'
 	grep -q 'err= 0' "$RIG_OUT/fio-verify.log" || rig_die "fio reported errors"
 }
+
+# Every VM test fails if the kernel complained, whatever the script thought:
+# warnings, oopses, KASAN, lockdep, hung tasks, and (debug kernel) kmemleak.
+RIG_KLOG_BAD='WARNING:|BUG:|Oops|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|blocked for more than|unreferenced object|general protection fault|refcount_t:|list_(add|del) corruption'
+rig_exit_check() {
+	local rc=$? bad
+	set +e
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan >/sys/kernel/debug/kmemleak 2>/dev/null
+		cat /sys/kernel/debug/kmemleak >"$RIG_OUT/kmemleak.txt" 2>/dev/null
+		if [ -s "$RIG_OUT/kmemleak.txt" ]; then
+			rig_log "FAIL: kmemleak reports leaks:"
+			head -n 30 "$RIG_OUT/kmemleak.txt"
+			rc=1
+		fi
+	fi
+	bad=$(dmesg | grep -E "$RIG_KLOG_BAD" | head -n 5) || true
+	if [ -n "$bad" ]; then
+		rig_log "FAIL: the kernel log has warnings or errors:"
+		dmesg | grep -E -A 12 "$RIG_KLOG_BAD" | head -n 60
+		rc=1
+	fi
+	exit $rc
+}
+trap rig_exit_check EXIT
