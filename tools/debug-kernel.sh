@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# debug-kernel.sh - build a debug kernel (KASAN, lockdep, kmemleak,
+# debug objects, fault injection) from linux-source-6.1 with the fragment
+# tools/debug-kernel.config, install it for the rig (/boot/vmlinuz-VER and
+# /lib/modules/VER), and build siw and our modules against it.
+#   tools/debug-kernel.sh          build + install (tens of minutes on 2 cores)
+#   tests/run --debug-kernel       then runs the VM tier under it
+# Prints the kernel release on its last line.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+src=/usr/src/linux-source-6.1
+out=$top/.build/debug-kernel
+start=$SECONDS
+phase() { printf '### [%4ds] %s\n' $((SECONDS - start)) "$*"; }
+"$top/tools/deps.sh" >/dev/null
+mkdir -p "$out"
+phase "configure: x86_64 defconfig + tools/debug-kernel.config"
+make -s -C "$src" O="$out" x86_64_defconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$top/tools/debug-kernel.config" >/dev/null
+make -s -C "$src" O="$out" olddefconfig >/dev/null
+for opt in KASAN PROVE_LOCKING DEBUG_KMEMLEAK RDMA_RXE INFINIBAND_ISERT 9P_FS; do
+	grep -q "^CONFIG_$opt=[ym]" "$out/.config" || { echo "debug-kernel: CONFIG_$opt did not stick"; exit 1; }
+done
+phase "build bzImage + modules (log: $out/build.log)"
+nice make -C "$src" O="$out" -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 ||
+	{ tail -n 30 "$out/build.log"; exit 1; }
+ver=$(cat "$out/include/config/kernel.release")
+phase "install $ver: /boot/vmlinuz-$ver, /lib/modules/$ver"
+make -s -C "$src" O="$out" modules_install >/dev/null
+cp "$out/arch/x86/boot/bzImage" "/boot/vmlinuz-$ver"
+phase "siw and our modules against $ver"
+"$top/tools/build-siw.sh" "$out" >/dev/null
+tree=$top/.build/debug-modules
+rm -rf "$tree" && mkdir -p "$tree"
+(cd "$top" && git ls-files -co --exclude-standard -- Kbuild Makefile include iscsi_da iser_dm | cpio -pdm --quiet "$tree")
+make -C "$tree" KDIR="$out" >"$tree/build.log" 2>&1 || { tail -n 20 "$tree/build.log"; exit 1; }
+phase "done"
+echo "$ver"
