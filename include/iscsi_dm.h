@@ -51,7 +51,14 @@
 /* Largest login-phase data segment (what LIO's isert posts for login). */
 #define ISCSI_DM_MAX_LOGIN_DATA	8192
 
+struct device;
 struct iscsi_dm_conn;
+/*
+ * Not used by the DI itself: declared here so that checkpatch, which learns
+ * the kernel's CamelCase type names from include/, accepts the SCSI
+ * midlayer's host type in both modules.
+ */
+struct Scsi_Host;
 struct iscsi_dm_ops;
 
 /**
@@ -65,6 +72,12 @@ struct iscsi_dm_ops;
  *	clamps the session's cmds_max (and can_queue) to it
  * @sg_tablesize: largest scatterlist the datamover registers in one go
  * @max_sectors: largest I/O in 512-byte sectors (device registration limit)
+ * @dma_dev: the device that DMA-maps task buffers (for RDMA the
+ *	ib_device's dma_device), or NULL; iscsi_da parents the SCSI host under
+ *	it so the block layer sizes segments by the device's DMA limits
+ * @no_sg_gaps: true when the datamover can only register buffers without
+ *	gaps between 4 KiB pages (fast-registration page lists); iscsi_da then
+ *	sets the host's virt_boundary_mask so the block layer never builds one
  *
  * Embedded by the datamover in its own connection object; iscsi_da never
  * allocates or frees it.
@@ -77,6 +90,8 @@ struct iscsi_dm_ep {
 	u16				max_cmds;
 	u16				sg_tablesize;
 	u32				max_sectors;
+	struct device			*dma_dev;
+	bool				no_sg_gaps;
 };
 
 /**

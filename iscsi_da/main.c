@@ -1,4 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* placeholder, replaced by the iscsi_da implementation */
+/*
+ * Module init and exit of iscsi_da
+ *
+ * iscsi_da is the iSCSI layer of the RFC 5047 Datamover Architecture: it
+ * owns sessions, connections, tasks and the SCSI host, and moves every PDU
+ * through a datamover registered with iscsi_dm_register() (include/iscsi_dm.h).
+ * It registers nothing by itself: a transport appears in
+ * /sys/class/iscsi_transport when a datamover registers.
+ */
 #include <linux/module.h>
+
+#include "iscsi_da.h"
+
+static int __init isda_init(void)
+{
+	isda_info("iSCSI Datamover Architecture layer loaded (DI v%u)\n",
+		  ISCSI_DM_API_VERSION);
+	return 0;
+}
+
+static void __exit isda_exit(void)
+{
+	isda_registry_exit();
+}
+
+module_init(isda_init);
+module_exit(isda_exit);
+
+MODULE_DESCRIPTION("iSCSI initiator layer on the RFC 5047 Datamover Architecture");
 MODULE_LICENSE("GPL");

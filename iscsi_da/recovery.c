@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Connection failure and ERL0 session recovery
+ *
+ * A failure (Connection_Terminate_Notify, ping timeout, protocol error,
+ * TMF timeout) is reported once per connection life with
+ * iscsi_conn_error_event().  In 6.1 the class then runs unbind_conn,
+ * ep_disconnect and stop_conn(RECOVER) itself; iscsid reconnects, binds
+ * the same session and connection, logs in and calls start_conn, which
+ * unblocks the session.  If replacement_timeout expires first the class
+ * offlines the devices and calls session_recovery_timedout.
+ */
+#include <linux/module.h>
+#include <scsi/scsi_device.h>
+
+#include "iscsi_da.h"
+
+/**
+ * isda_conn_failure() - report a connection failure to iscsid
+ * @conn: the connection
+ * @err: ISCSI_ERR_* for iscsid's log
+ *
+ * Any context except hard IRQ.  Stops new sends at once and blocks the
+ * session so the midlayer holds I/O until recovery ends.
+ */
+void isda_conn_failure(struct isda_conn *conn, enum iscsi_err err)
+{
+	struct isda_session *sess = conn->sess;
+	unsigned long flags;
+	bool block = false;
+
+	spin_lock_irqsave(&sess->lock, flags);
+	if (conn->err_reported) {
+		spin_unlock_irqrestore(&sess->lock, flags);
+		return;
+	}
+	conn->err_reported = true;
+	if (conn->state == ISDA_CONN_FFP || conn->state == ISDA_CONN_LOGIN)
+		isda_conn_set_state(conn, ISDA_CONN_FAILED);
+	if (sess->state == ISDA_SESS_LOGGED_IN) {
+		isda_session_set_state(sess, ISDA_SESS_FAILED);
+		block = true;
+	}
+	spin_unlock_irqrestore(&sess->lock, flags);
+
+	isda_warn("session %u conn %u: connection failed (error %d), starting recovery\n",
+		  sess->cls->sid, conn->dm.cid, err);
+	if (block)
+		iscsi_block_session(sess->cls);
+	iscsi_conn_error_event(conn->cls, err);
+}
+
+/* Connection_Terminate (§8.7) or, if FFP was never reached, §8.5. */
+static void isda_conn_terminate(struct isda_conn *conn)
+{
+	const struct iscsi_dm_ops *ops = conn->sess->tr->ops;
+	struct isda_session *sess = conn->sess;
+	unsigned long flags;
+	bool was_ffp;
+
+	mutex_lock(&conn->dm_mutex);
+	if (!conn->dm.ep || conn->terminated)
+		goto out;
+	spin_lock_irqsave(&sess->lock, flags);
+	was_ffp = conn->dm.ffp;
+	conn->dm.ffp = false;
+	isda_conn_set_state(conn, ISDA_CONN_STOPPED);
+	spin_unlock_irqrestore(&sess->lock, flags);
+
+	if (was_ffp)
+		ops->connection_terminate(&conn->dm);
+	else if (conn->res_allocated)
+		ops->deallocate_connection_resources(&conn->dm);
+	conn->res_allocated = false;
+	conn->terminated = true;
+out:
+	mutex_unlock(&conn->dm_mutex);
+}
+
+/**
+ * isda_conn_cleanup() - end a connection's life: terminate, fail its tasks
+ * @conn: connection
+ * @recover: ERL0 recovery follows (requeue I/O) rather than teardown
+ *
+ * Process context; idempotent (unbind_conn and stop_conn both call it).
+ * After Connection_Terminate every task buffer is ours again, so the
+ * commands can be handed back to the midlayer.
+ */
+void isda_conn_cleanup(struct isda_conn *conn, bool recover)
+{
+	struct isda_session *sess = conn->sess;
+	unsigned long flags;
+	bool block = false;
+	int result;
+
+	isda_nop_stop(conn);
+	isda_conn_terminate(conn);
+
+	spin_lock_irqsave(&sess->lock, flags);
+	isda_conn_set_state(conn, ISDA_CONN_STOPPED);
+	if (recover) {
+		if (sess->state == ISDA_SESS_LOGGED_IN) {
+			isda_session_set_state(sess, ISDA_SESS_FAILED);
+			block = true;
+		}
+	} else {
+		isda_session_set_state(sess, ISDA_SESS_TERMINATE);
+	}
+	spin_unlock_irqrestore(&sess->lock, flags);
+
+	if (block)
+		iscsi_block_session(sess->cls);
+	/* held by the blocked queue and retried after re-login */
+	result = recover ? DID_TRANSPORT_DISRUPTED : DID_NO_CONNECT;
+	isda_fail_commands(sess, result, 0, true, false);
+	isda_mtasks_fail_all(conn);
+}
+
+struct isda_fail_ctx {
+	struct isda_session	*sess;
+	int			result;
+	u64			lun;
+	bool			all_luns;
+	bool			dealloc;
+};
+
+static bool isda_fail_one(struct scsi_cmnd *sc, void *data)
+{
+	struct isda_fail_ctx *ctx = data;
+	struct isda_session *sess = ctx->sess;
+	struct isda_cmd *cmd = isda_sc_cmd(sc);
+	struct isda_conn *conn = sess->conn;
+
+	if (!ctx->all_luns && sc->device->lun != ctx->lun)
+		return true;
+	if (!isda_cmd_claim(cmd))
+		return true;
+	/* Deallocate_Task_Resources (§8.9): the task ends without a response */
+	if (ctx->dealloc && conn) {
+		mutex_lock(&conn->dm_mutex);
+		if (conn->dm.ep && !conn->terminated)
+			sess->tr->ops->deallocate_task_resources(&conn->dm,
+								 &cmd->task);
+		mutex_unlock(&conn->dm_mutex);
+	}
+	sc->result = ctx->result << 16;
+	scsi_done(sc);
+	return true;
+}
+
+/**
+ * isda_fail_commands() - complete outstanding SCSI commands with @result
+ * @sess: session
+ * @result: host byte (DID_*)
+ * @lun: only this LUN, unless @all_luns
+ * @all_luns: every LUN
+ * @dealloc: call Deallocate_Task_Resources first (the connection lives on)
+ *
+ * Process context (Deallocate_Task_Resources may sleep).
+ */
+void isda_fail_commands(struct isda_session *sess, int result, u64 lun,
+			bool all_luns, bool dealloc)
+{
+	struct isda_fail_ctx ctx = {
+		.sess = sess, .result = result, .lun = lun,
+		.all_luns = all_luns, .dealloc = dealloc,
+	};
+
+	scsi_host_busy_iter(sess->shost, isda_fail_one, &ctx);
+}
+
+/**
+ * iscsi_dm_connection_terminate_notify() - Connection_Terminate_Notify (§9.2)
+ * @dm: Connection_Handle of the failed connection
+ * @err: why (negative errno), for the log
+ *
+ * Any context except hard IRQ; a second call is ignored.
+ */
+void iscsi_dm_connection_terminate_notify(struct iscsi_dm_conn *dm, int err)
+{
+	struct isda_conn *conn = isda_dm_to_conn(dm);
+
+	isda_warn("session %u conn %u: datamover terminated the connection: %d\n",
+		  conn->sess->cls->sid, dm->cid, err);
+	isda_conn_failure(conn, ISCSI_ERR_CONN_FAILED);
+}
+EXPORT_SYMBOL_GPL(iscsi_dm_connection_terminate_notify);
+
+/**
+ * iscsi_dm_data_completion_notify() - Data_Completion_Notify (§9.3)
+ * @dm: Connection_Handle
+ * @itt: the task
+ * @sn: DataSN or R2TSN
+ *
+ * A target-side up-call: from an initiator datamover it is a protocol
+ * error, so the connection is recovered.
+ */
+void iscsi_dm_data_completion_notify(struct iscsi_dm_conn *dm, itt_t itt,
+				     u32 sn)
+{
+	struct isda_conn *conn = isda_dm_to_conn(dm);
+
+	isda_err("session %u: Data_Completion_Notify (ITT 0x%x SN %u) on an initiator\n",
+		 conn->sess->cls->sid, be32_to_cpu((__force __be32)itt), sn);
+	conn->stats.proto_err++;
+	isda_conn_failure(conn, ISCSI_ERR_PROTO);
+}
+EXPORT_SYMBOL_GPL(iscsi_dm_data_completion_notify);
+
+/* replacement_timeout expired: I/O now fails fast until a re-login. */
+void isda_session_recovery_timedout(struct iscsi_cls_session *cls)
+{
+	struct isda_session *sess = cls->dd_data;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sess->lock, flags);
+	if (sess->state == ISDA_SESS_FAILED)
+		isda_session_set_state(sess, ISDA_SESS_RECOVERY_FAILED);
+	spin_unlock_irqrestore(&sess->lock, flags);
+	isda_warn("session %u: recovery timed out, failing I/O\n", cls->sid);
+	isda_fail_commands(sess, DID_TRANSPORT_FAILFAST, 0, true, false);
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Control_Notify (RFC 5047 §9.1): dispatch of incoming PDUs
+ *
+ * Login phase: Login Responses (and anything else) go to iscsid.
+ * Full Feature Phase: every control-type PDU updates StatSN and the CmdSN
+ * window, then goes to its owner by opcode.  A malformed or unexpected PDU
+ * is logged, starts connection recovery and returns -EPROTO.
+ */
+#include <linux/module.h>
+
+#include "iscsi_da.h"
+#include "sn.h"
+
+/* Caller holds the session lock. */
+void isda_rx_update_sn(struct isda_conn *conn, struct iscsi_hdr *hdr)
+{
+	struct iscsi_nopin *in = (struct iscsi_nopin *)hdr;
+	struct isda_session *sess = conn->sess;
+
+	if (isda_pdu_has_statsn(hdr))
+		conn->exp_statsn = be32_to_cpu(in->statsn) + 1;
+	isda_sn_update(&sess->exp_cmdsn, &sess->max_cmdsn,
+		       be32_to_cpu(in->exp_cmdsn), be32_to_cpu(in->max_cmdsn));
+}
+
+static int isda_proto_error(struct isda_conn *conn, struct iscsi_hdr *hdr,
+			    const char *why)
+{
+	isda_err("session %u conn %u: %s (opcode 0x%x, ITT 0x%x, %u data bytes): recovering\n",
+		 conn->sess->cls->sid, conn->dm.cid, why, hdr->opcode,
+		 be32_to_cpu((__force __be32)hdr->itt), ntoh24(hdr->dlength));
+	conn->stats.proto_err++;
+	isda_conn_failure(conn, ISCSI_ERR_PROTO);
+	return -EPROTO;
+}
+
+static int isda_rx_login_phase(struct isda_conn *conn, struct iscsi_hdr *hdr,
+			       void *data, u32 len)
+{
+	struct isda_session *sess = conn->sess;
+	unsigned long flags;
+
+	if ((hdr->opcode & ISCSI_OPCODE_MASK) == ISCSI_OP_LOGIN_RSP) {
+		struct iscsi_login_rsp *rsp = (struct iscsi_login_rsp *)hdr;
+
+		spin_lock_irqsave(&sess->lock, flags);
+		conn->exp_statsn = be32_to_cpu(rsp->statsn) + 1;
+		if (!rsp->status_class) {
+			/*
+			 * No task is outstanding during login, so the target's
+			 * ExpCmdSN is simply our next CmdSN (also after an
+			 * ERL0 reinstatement).
+			 */
+			sess->exp_cmdsn = be32_to_cpu(rsp->exp_cmdsn);
+			sess->max_cmdsn = be32_to_cpu(rsp->max_cmdsn);
+			sess->cmdsn = sess->exp_cmdsn;
+		}
+		spin_unlock_irqrestore(&sess->lock, flags);
+	}
+	if (iscsi_recv_pdu(conn->cls, hdr, data, len)) {
+		isda_conn_failure(conn, ISCSI_ERR_CONN_FAILED);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Text/Logout/NOP responses to PDUs iscsid sent: hand them back to it. */
+static int isda_rx_relay_rsp(struct isda_conn *conn, struct iscsi_hdr *hdr,
+			     void *data, u32 len)
+{
+	struct isda_mtask *mt = isda_mtask_lookup(conn, hdr->itt);
+
+	if (!mt || mt->kind != ISDA_MT_RELAY)
+		return isda_proto_error(conn, hdr, "response for no outstanding request");
+	if (iscsi_recv_pdu(conn->cls, hdr, data, len))
+		isda_conn_failure(conn, ISCSI_ERR_CONN_FAILED);
+	isda_mtask_finish(mt, -1);
+	return 0;
+}
+
+static int isda_rx_async(struct isda_conn *conn, struct iscsi_hdr *hdr,
+			 void *data, u32 len)
+{
+	struct iscsi_async *async = (struct iscsi_async *)hdr;
+	struct isda_session *sess = conn->sess;
+
+	conn->stats.async_pdus++;
+	isda_info("session %u: async event %u (vcode 0x%x, param %u/%u/%u)\n",
+		  sess->cls->sid, async->async_event, async->async_vcode,
+		  be16_to_cpu(async->param1), be16_to_cpu(async->param2),
+		  be16_to_cpu(async->param3));
+	/* a SCSI async event (e.g. REPORTED LUNS DATA HAS CHANGED): rescan */
+	if (async->async_event == ISCSI_ASYNC_MSG_SCSI_EVENT)
+		schedule_work(&sess->scan_work);
+	/* iscsid acts on logout requests and dropped connections itself */
+	if (iscsi_recv_pdu(conn->cls, hdr, data, len))
+		isda_conn_failure(conn, ISCSI_ERR_CONN_FAILED);
+	return 0;
+}
+
+static int isda_rx_reject(struct isda_conn *conn, struct iscsi_hdr *hdr,
+			  void *data, u32 len)
+{
+	struct iscsi_reject *rej = (struct iscsi_reject *)hdr;
+	struct iscsi_hdr *bad = data;
+	struct isda_mtask *mt;
+
+	conn->stats.reject_pdus++;
+	if (len < sizeof(*bad))
+		return isda_proto_error(conn, hdr, "Reject without the rejected header");
+	isda_warn("session %u: target rejected opcode 0x%x ITT 0x%x, reason 0x%x\n",
+		  conn->sess->cls->sid, bad->opcode,
+		  be32_to_cpu((__force __be32)bad->itt), rej->reason);
+	mt = isda_mtask_lookup(conn, bad->itt);
+	if (mt) {
+		isda_mtask_finish(mt, -1);
+		return 0;
+	}
+	/*
+	 * A rejected SCSI command holds datamover resources that only
+	 * Connection_Terminate can release from this context: recover.
+	 */
+	if (isda_cmd_lookup(conn->sess, bad->itt))
+		return isda_proto_error(conn, hdr, "SCSI command rejected");
+	return 0;
+}
+
+/**
+ * iscsi_dm_control_notify() - Control_Notify (RFC 5047 §9.1)
+ * @dm: Connection_Handle the PDU arrived on
+ * @hdr: the PDU's BHS (AHS following if any)
+ * @data: its data segment, or NULL
+ * @len: bytes in @data
+ *
+ * Any context except hard IRQ; the buffers are borrowed for the call.
+ *
+ * Return: 0, or -EPROTO after logging and starting connection recovery.
+ */
+int iscsi_dm_control_notify(struct iscsi_dm_conn *dm, struct iscsi_hdr *hdr,
+			    void *data, u32 len)
+{
+	struct isda_conn *conn = isda_dm_to_conn(dm);
+	struct isda_session *sess = conn->sess;
+	struct scsi_cmnd *sc;
+	struct isda_mtask *mt;
+	unsigned long flags;
+
+	WRITE_ONCE(conn->last_rx, jiffies);
+	if (!READ_ONCE(dm->ffp))
+		return isda_rx_login_phase(conn, hdr, data, len);
+
+	if (isda_pdu_check_rx(hdr, len, 0))
+		return isda_proto_error(conn, hdr, "malformed or data-type PDU");
+
+	spin_lock_irqsave(&sess->lock, flags);
+	isda_rx_update_sn(conn, hdr);
+	spin_unlock_irqrestore(&sess->lock, flags);
+
+	switch (hdr->opcode & ISCSI_OPCODE_MASK) {
+	case ISCSI_OP_SCSI_CMD_RSP:
+		conn->stats.scsirsp_pdus++;
+		sc = isda_cmd_lookup(sess, hdr->itt);
+		if (!sc) {
+			/* a late answer for a task aborted meanwhile */
+			pr_debug_ratelimited("iscsi_da: stale SCSI Response ITT 0x%x\n",
+					     be32_to_cpu((__force __be32)hdr->itt));
+			return 0;
+		}
+		isda_cmd_complete(conn, sc, (struct iscsi_scsi_rsp *)hdr,
+				  data, len);
+		return 0;
+	case ISCSI_OP_NOOP_IN:
+		conn->stats.noprx_pdus++;
+		isda_nop_in(conn, (struct iscsi_nopin *)hdr, data, len);
+		return 0;
+	case ISCSI_OP_SCSI_TMFUNC_RSP:
+		conn->stats.tmfrsp_pdus++;
+		mt = isda_mtask_lookup(conn, hdr->itt);
+		if (!mt || mt->kind != ISDA_MT_TMF)
+			return isda_proto_error(conn, hdr, "TMF response for no TMF");
+		isda_mtask_finish(mt, ((struct iscsi_tm_rsp *)hdr)->response);
+		return 0;
+	case ISCSI_OP_TEXT_RSP:
+		conn->stats.textrsp_pdus++;
+		return isda_rx_relay_rsp(conn, hdr, data, len);
+	case ISCSI_OP_LOGOUT_RSP:
+		conn->stats.logoutrsp_pdus++;
+		return isda_rx_relay_rsp(conn, hdr, data, len);
+	case ISCSI_OP_ASYNC_EVENT:
+		return isda_rx_async(conn, hdr, data, len);
+	case ISCSI_OP_REJECT:
+		return isda_rx_reject(conn, hdr, data, len);
+	default:
+		return isda_proto_error(conn, hdr, "unexpected opcode in full feature phase");
+	}
+}
+EXPORT_SYMBOL_GPL(iscsi_dm_control_notify);
