@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cm.c - the Transport Connection bootstrap (outside RFC 5047, the draft's
+ * §8.1.6): ep_connect, ep_poll, ep_disconnect, the rdma_cm event handler,
+ * and the endpoint state machine.
+ *
+ * Locking: the CM handler runs under rdma_cm's handler mutex and takes
+ * @ep->mutex inside it.  So nothing may call rdma_destroy_id() or
+ * rdma_connect() (which take the handler mutex) while holding @ep->mutex;
+ * ep_disconnect() steals @ep->cm_id under @ep->lock and destroys it after
+ * dropping @ep->mutex.
+ */
+#include <linux/inet.h>
+#include "iser_dm.h"
+
+static const char *const iser_dm_state_names[] = {
+	[ISER_DM_INIT]		= "INIT",
+	[ISER_DM_RESOLVING]	= "RESOLVING",
+	[ISER_DM_CONNECTING]	= "CONNECTING",
+	[ISER_DM_CONNECTED]	= "CONNECTED",
+	[ISER_DM_FFP]		= "FFP",
+	[ISER_DM_TERMINATING]	= "TERMINATING",
+	[ISER_DM_DOWN]		= "DOWN",
+	[ISER_DM_FAILED]	= "FAILED",
+};
+
+/**
+ * iser_dm_set_state() - the one place an endpoint changes state
+ * @ep: the endpoint; caller holds @ep->lock
+ * @state: the new state
+ *
+ * Wakes ep_poll() and login senders, which wait for state changes.
+ */
+void iser_dm_set_state(struct iser_dm_ep *ep, enum iser_dm_state state)
+{
+	lockdep_assert_held(&ep->lock);
+	if (ep->state == state)
+		return;
+	pr_debug("iser_dm: ep %p: %s -> %s\n", ep, iser_dm_state_names[ep->state],
+		 iser_dm_state_names[state]);
+	ep->state = state;
+	wake_up_all(&ep->wq);
+}
+
+static void iser_dm_connect_failed(struct iser_dm_ep *ep, int err)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ep->lock, flags);
+	if (ep->state == ISER_DM_RESOLVING || ep->state == ISER_DM_CONNECTING) {
+		ep->connect_err = err;
+		iser_dm_set_state(ep, ISER_DM_FAILED);
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+/*
+ * Route resolved: the device is known.  Make the verbs objects, post the
+ * login receive (the target may answer as soon as it accepts) and send
+ * the CM REQ with the iSER private data.
+ */
+static int iser_dm_route_resolved(struct iser_dm_ep *ep)
+{
+	struct rdma_conn_param cp = {};
+	struct iser_cm_hdr cm;
+	int ret;
+
+	ep->dev = iser_dm_device_get(ep->cm_id->device);
+	if (IS_ERR(ep->dev)) {
+		ret = PTR_ERR(ep->dev);
+		ep->dev = NULL;
+		return ret;
+	}
+	ret = iser_dm_qp_create(ep);
+	if (ret)
+		return ret;
+	ret = iser_dm_login_alloc(ep);
+	if (ret)
+		return ret;
+	ret = iser_dm_post_recv(ep, &ep->login_rx);
+	if (ret)
+		return ret;
+
+	ep->send_inv_ok = !iser_dm_force_no_send_inv;
+	iser_dm_wire_build_cm_req(&cm, ep->send_inv_ok);
+	cp.private_data = &cm;
+	cp.private_data_len = sizeof(cm);
+	iser_dm_rcp_conn_param(ep, &cp);
+	ret = rdma_connect_locked(ep->cm_id, &cp);
+	if (ret) {
+		pr_err("iser_dm: ep %p: rdma_connect failed: %d\n", ep, ret);
+		return ret;
+	}
+	return 0;
+}
+
+static void iser_dm_established(struct iser_dm_ep *ep, const struct rdma_conn_param *cp)
+{
+	unsigned long flags;
+
+	iser_dm_wire_parse_cm_rep(cp->private_data, cp->private_data_len, &ep->peer);
+	if (ep->peer.zbva)
+		pr_warn("iser_dm: ep %p: target claims zero-based VAs, which we refused; using real VAs\n",
+			ep);
+	memcpy(&ep->dm.src_addr, &ep->cm_id->route.addr.src_addr,
+	       sizeof(ep->dm.src_addr));
+	pr_info("iser_dm: connected to %pISpc over %s (%s), target SI %s\n",
+		&ep->dm.dst_addr, dev_name(&iser_dm_ibdev(ep)->dev),
+		iser_dm_rcp_name(ep),
+		ep->peer.send_inv && ep->send_inv_ok ? "on" : "off");
+
+	spin_lock_irqsave(&ep->lock, flags);
+	ep->ever_connected = true;
+	if (ep->state == ISER_DM_CONNECTING)
+		iser_dm_set_state(ep, ISER_DM_CONNECTED);
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+/*
+ * The RDMA device is going away.  Everything we hold on it must be released
+ * now: rdma_cm waits for every id on the device to be destroyed, and
+ * iscsid may not be around to call ep_disconnect.  Unless ep_disconnect
+ * already owns the id, we take it over and ask rdma_cm to destroy it
+ * (return 1).
+ */
+static int iser_dm_cm_device_removal(struct iser_dm_ep *ep)
+{
+	struct rdma_cm_id *id;
+	unsigned long flags;
+
+	pr_warn("iser_dm: ep %p: RDMA device removed\n", ep);
+	iser_dm_connect_failed(ep, -ENODEV);
+	iser_dm_conn_fail(ep, -ENODEV);
+
+	mutex_lock(&ep->mutex);
+	spin_lock_irqsave(&ep->lock, flags);
+	id = ep->cm_id;
+	spin_unlock_irqrestore(&ep->lock, flags);
+	if (id) {
+		iser_dm_stop_io(ep);
+		iser_dm_resources_free(ep);
+		iser_dm_qp_destroy(ep);
+		iser_dm_login_free(ep);
+		if (ep->dev) {
+			iser_dm_device_put(ep->dev);
+			ep->dev = NULL;
+		}
+		spin_lock_irqsave(&ep->lock, flags);
+		ep->cm_id = NULL;
+		spin_unlock_irqrestore(&ep->lock, flags);
+	}
+	mutex_unlock(&ep->mutex);
+	return id ? 1 : 0;
+}
+
+static int iser_dm_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
+{
+	struct iser_dm_ep *ep = id->context;
+	int ret = 0;
+
+	pr_debug("iser_dm: ep %p: CM %s (%d) status %d\n", ep,
+		 rdma_event_msg(ev->event), ev->event, ev->status);
+
+	if (ev->event == RDMA_CM_EVENT_DEVICE_REMOVAL)
+		return iser_dm_cm_device_removal(ep);
+
+	mutex_lock(&ep->mutex);
+	if (!ep->cm_id) {
+		/* ep_disconnect took the id: nothing is left to act on. */
+		mutex_unlock(&ep->mutex);
+		return 0;
+	}
+	switch (ev->event) {
+	case RDMA_CM_EVENT_ADDR_RESOLVED:
+		ret = rdma_resolve_route(id, ISER_DM_RESOLVE_MS);
+		if (ret)
+			iser_dm_connect_failed(ep, ret);
+		ret = 0;
+		break;
+	case RDMA_CM_EVENT_ROUTE_RESOLVED:
+		ret = iser_dm_route_resolved(ep);
+		if (ret)
+			iser_dm_connect_failed(ep, ret);
+		ret = 0;
+		break;
+	case RDMA_CM_EVENT_ESTABLISHED:
+		iser_dm_established(ep, &ev->param.conn);
+		break;
+	case RDMA_CM_EVENT_REJECTED:
+		pr_info("iser_dm: ep %p: connection to %pISpc rejected: %s\n", ep,
+			&ep->dm.dst_addr, rdma_reject_msg(id, ev->status));
+		iser_dm_connect_failed(ep, -ECONNREFUSED);
+		break;
+	case RDMA_CM_EVENT_ADDR_ERROR:
+	case RDMA_CM_EVENT_ROUTE_ERROR:
+		pr_info("iser_dm: ep %p: cannot resolve %pISpc: %s (%d)\n", ep,
+			&ep->dm.dst_addr, rdma_event_msg(ev->event), ev->status);
+		iser_dm_connect_failed(ep, -EHOSTUNREACH);
+		break;
+	case RDMA_CM_EVENT_UNREACHABLE:
+	case RDMA_CM_EVENT_CONNECT_ERROR:
+		pr_info("iser_dm: ep %p: connect to %pISpc failed: %s (%d)\n", ep,
+			&ep->dm.dst_addr, rdma_event_msg(ev->event), ev->status);
+		iser_dm_connect_failed(ep, -ECONNRESET);
+		break;
+	case RDMA_CM_EVENT_DISCONNECTED:
+	case RDMA_CM_EVENT_ADDR_CHANGE:
+		pr_info("iser_dm: ep %p: %s\n", ep, rdma_event_msg(ev->event));
+		iser_dm_connect_failed(ep, -ECONNRESET);
+		iser_dm_conn_fail(ep, -ECONNRESET);
+		break;
+	case RDMA_CM_EVENT_TIMEWAIT_EXIT:
+		/* Our QP left timewait: nothing more will arrive on it. */
+		break;
+	default:
+		pr_warn("iser_dm: ep %p: unexpected CM event %s (%d)\n", ep,
+			rdma_event_msg(ev->event), ev->event);
+		break;
+	}
+	mutex_unlock(&ep->mutex);
+	return ret;
+}
+
+/**
+ * iser_dm_ep_connect() - DI ep_connect: start an RC connection to @dst
+ * @dst: the target portal
+ * @non_blocking: ignored; connecting is always asynchronous (ep_poll waits)
+ *
+ * Return: the endpoint, or an ERR_PTR().
+ */
+struct iscsi_dm_ep *iser_dm_ep_connect(struct sockaddr *dst, bool non_blocking)
+{
+	struct iser_dm_ep *ep;
+	size_t alen;
+	int ret;
+
+	if (dst->sa_family == AF_INET)
+		alen = sizeof(struct sockaddr_in);
+	else if (dst->sa_family == AF_INET6)
+		alen = sizeof(struct sockaddr_in6);
+	else
+		return ERR_PTR(-EAFNOSUPPORT);
+
+	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
+	if (!ep)
+		return ERR_PTR(-ENOMEM);
+	ep->dm.ops = &iser_dm_ops;
+	memcpy(&ep->dm.dst_addr, dst, alen);
+	spin_lock_init(&ep->lock);
+	mutex_init(&ep->mutex);
+	init_waitqueue_head(&ep->wq);
+	INIT_LIST_HEAD(&ep->tx_free);
+	INIT_LIST_HEAD(&ep->mrs);
+	INIT_LIST_HEAD(&ep->active);
+	INIT_LIST_HEAD(&ep->entry);
+	INIT_WORK(&ep->term_work, iser_dm_term_work);
+	ep->reg_cqe.done = iser_dm_reg_done;
+	ep->state = ISER_DM_INIT;
+
+	ep->cm_id = rdma_create_id(&init_net, iser_dm_cm_handler, ep,
+				   RDMA_PS_TCP, IB_QPT_RC);
+	if (IS_ERR(ep->cm_id)) {
+		ret = PTR_ERR(ep->cm_id);
+		pr_err("iser_dm: rdma_create_id failed: %d\n", ret);
+		goto err_free;
+	}
+	iser_dm_ep_list_add(ep);
+
+	spin_lock_irq(&ep->lock);
+	iser_dm_set_state(ep, ISER_DM_RESOLVING);
+	spin_unlock_irq(&ep->lock);
+	ret = rdma_resolve_addr(ep->cm_id, NULL, (struct sockaddr *)&ep->dm.dst_addr,
+				ISER_DM_RESOLVE_MS);
+	if (ret) {
+		pr_err("iser_dm: rdma_resolve_addr(%pISpc) failed: %d\n", dst, ret);
+		goto err_id;
+	}
+	pr_debug("iser_dm: ep %p: connecting to %pISpc\n", ep, dst);
+	return &ep->dm;
+
+err_id:
+	iser_dm_ep_list_del(ep);
+	rdma_destroy_id(ep->cm_id);
+err_free:
+	kfree(ep);
+	return ERR_PTR(ret);
+}
+
+static bool iser_dm_connecting(struct iser_dm_ep *ep)
+{
+	enum iser_dm_state state = READ_ONCE(ep->state);
+
+	return state == ISER_DM_RESOLVING || state == ISER_DM_CONNECTING;
+}
+
+/**
+ * iser_dm_ep_poll() - DI ep_poll: wait for the connect to finish
+ * @dm: the endpoint
+ * @timeout_ms: how long to wait
+ *
+ * Return: 1 connected, 0 still connecting (or interrupted), negative errno
+ * if the connect failed.
+ */
+int iser_dm_ep_poll(struct iscsi_dm_ep *dm, int timeout_ms)
+{
+	struct iser_dm_ep *ep = iser_dm_ep(dm);
+	long left;
+
+	left = wait_event_interruptible_timeout(ep->wq, !iser_dm_connecting(ep),
+						msecs_to_jiffies(timeout_ms));
+	if (left <= 0)
+		return 0;
+
+	switch (READ_ONCE(ep->state)) {
+	case ISER_DM_CONNECTED:
+	case ISER_DM_FFP:
+		return 1;
+	case ISER_DM_FAILED:
+		return ep->connect_err ?: -ENOTCONN;
+	default:
+		return -ENOTCONN;
+	}
+}
+
+/**
+ * iser_dm_ep_disconnect() - DI ep_disconnect: tear down and free @dm
+ * @dm: an unbound endpoint
+ *
+ * Waits for the termination work and for CM handlers to finish, drains
+ * the QP, releases every verbs object and frees the endpoint.
+ */
+void iser_dm_ep_disconnect(struct iscsi_dm_ep *dm)
+{
+	struct iser_dm_ep *ep = iser_dm_ep(dm);
+	struct rdma_cm_id *id;
+
+	pr_debug("iser_dm: ep %p: disconnect\n", ep);
+	WARN_ON(ep->upcall_conn);
+
+	spin_lock_irq(&ep->lock);
+	ep->no_notify = true;
+	spin_unlock_irq(&ep->lock);
+
+	mutex_lock(&ep->mutex);
+	iser_dm_stop_io(ep);
+	iser_dm_resources_free(ep);
+	spin_lock_irq(&ep->lock);
+	id = ep->cm_id;
+	ep->cm_id = NULL;
+	spin_unlock_irq(&ep->lock);
+	/* With the id stolen, a DEVICE_REMOVAL handler leaves the rest to us. */
+	if (id) {
+		if (ep->qp) {
+			rdma_destroy_qp(id);
+			ep->qp = NULL;
+		}
+		if (ep->cq) {
+			ib_cq_pool_put(ep->cq, ep->cq_size);
+			ep->cq = NULL;
+		}
+	}
+	iser_dm_login_free(ep);
+	if (ep->dev) {
+		iser_dm_device_put(ep->dev);
+		ep->dev = NULL;
+	}
+	mutex_unlock(&ep->mutex);
+
+	cancel_work_sync(&ep->term_work);
+	if (id)
+		rdma_destroy_id(id);
+	iser_dm_ep_list_del(ep);
+	mutex_destroy(&ep->mutex);
+	kfree(ep);
+}

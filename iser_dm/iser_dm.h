@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * iser_dm.h - internal objects of the iSER datamover
+ *
+ * One &struct iser_dm_ep per RC connection.  It embeds the DI's
+ * &struct iscsi_dm_ep and owns, in setup order: the rdma_cm id, a reference
+ * on the per-device object (PD), a CQ from the device's CQ pool, the QP,
+ * the login buffers, and (after Allocate_Connection_Resources) the
+ * receive pool, the send-descriptor pool and the MR pool.  Teardown runs
+ * the same list backwards (see iser_dm_ep_release()).
+ */
+#ifndef ISER_DM_H
+#define ISER_DM_H
+
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/completion.h>
+#include <linux/atomic.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/rdma_cm.h>
+#include <scsi/iser.h>
+#include <iscsi_dm.h>
+#include "wire.h"
+
+#define ISER_DM_NAME		"iser"
+
+/* Management tasks (NOP-Out, TMF, Text, Logout) on top of max_cmds. */
+#define ISER_DM_MGMT_TASKS	16
+/* Receive buffers beyond one per task: unsolicited NOP-In, Async, Reject. */
+#define ISER_DM_RX_SLACK	8
+/* SGEs of a SEND: iSER header + BHS, then up to three data pieces. */
+#define ISER_DM_MAX_TX_SGE	4
+/* Unsolicited Data-Out PDUs one command may need (FirstBurst / MaxXmit). */
+#define ISER_DM_MAX_DATAOUTS	63
+/* Bytes of iSER header + BHS + AHS a send descriptor carries. */
+#define ISER_DM_TX_HDR_LEN	(sizeof(struct iser_ctrl) + ISCSI_DM_MAX_HDR_LEN)
+/* Login buffers: iSER header + BHS + the largest login data segment. */
+#define ISER_DM_LOGIN_BUF_LEN	(ISER_DM_HDRS_LEN + ISCSI_DM_MAX_LOGIN_DATA)
+/* MR page size: what the block layer's virt_boundary guarantees. */
+#define ISER_DM_PAGE_SHIFT	12
+#define ISER_DM_PAGE_SIZE	BIT(ISER_DM_PAGE_SHIFT)
+/* CM timeouts (ms) for address and route resolution. */
+#define ISER_DM_RESOLVE_MS	1000
+
+/* Module parameters (main.c). */
+extern unsigned int iser_dm_max_cmds;
+extern unsigned int iser_dm_sg_tablesize;
+extern unsigned int iser_dm_rx_dlength_max;
+extern bool iser_dm_force_no_send_inv;
+extern struct workqueue_struct *iser_dm_wq;
+extern const struct iscsi_dm_ops iser_dm_ops;
+
+/**
+ * struct iser_dm_device - per-ib_device state shared by its connections
+ * @entry: in the global device list (device.c)
+ * @refs: connections using it; protected by the device-list mutex
+ * @ib_dev: the RDMA device
+ * @pd: protection domain of all our connections on @ib_dev
+ */
+struct iser_dm_device {
+	struct list_head	entry;
+	unsigned int		refs;
+	struct ib_device	*ib_dev;
+	struct ib_pd		*pd;
+};
+
+/**
+ * enum iser_dm_state - life of an endpoint
+ * @ISER_DM_INIT: allocated, nothing started
+ * @ISER_DM_RESOLVING: resolving address, then route
+ * @ISER_DM_CONNECTING: QP made, CM REQ sent
+ * @ISER_DM_CONNECTED: RC connection up, login phase
+ * @ISER_DM_FFP: Full Feature Phase (Enable_Datamover done)
+ * @ISER_DM_TERMINATING: failed or being torn down; no new work
+ * @ISER_DM_DOWN: QP drained, every task released
+ * @ISER_DM_FAILED: the connect attempt failed (ep_poll reports it)
+ */
+enum iser_dm_state {
+	ISER_DM_INIT,
+	ISER_DM_RESOLVING,
+	ISER_DM_CONNECTING,
+	ISER_DM_CONNECTED,
+	ISER_DM_FFP,
+	ISER_DM_TERMINATING,
+	ISER_DM_DOWN,
+	ISER_DM_FAILED,
+};
+
+/**
+ * struct iser_dm_rx_desc - one posted receive buffer
+ * @cqe: completion handle
+ * @ep: owning endpoint
+ * @buf: iSER header + BHS + AHS + data segment
+ * @dma: @buf's DMA address
+ * @len: @buf's size
+ * @byte_len: bytes the last completion delivered
+ * @login: the login buffer (reposted only until the pool is posted)
+ */
+struct iser_dm_rx_desc {
+	struct ib_cqe		cqe;
+	struct iser_dm_ep	*ep;
+	void			*buf;
+	u64			dma;
+	u32			len;
+	u32			byte_len;
+	bool			login;
+};
+
+/**
+ * struct iser_dm_tx_desc - one SEND: iSER header + BHS (+ data SGEs)
+ * @cqe: completion handle
+ * @free_entry: in &iser_dm_ep.tx_free while unused
+ * @ep: owning endpoint
+ * @hdr: iSER header then BHS + AHS (inside the pool's DMA-mapped array)
+ * @hdr_dma: DMA address of @hdr
+ * @wr: the SEND work request
+ * @sge: @wr's gather list; sge[0] is @hdr
+ * @n_unmap: control-PDU data pages mapped for this send only
+ * @unmap_addr: their DMA addresses (unmapped on completion)
+ * @unmap_len: their lengths
+ */
+struct iser_dm_tx_desc {
+	struct ib_cqe		cqe;
+	struct list_head	free_entry;
+	struct iser_dm_ep	*ep;
+	u8			*hdr;
+	u64			hdr_dma;
+	struct ib_send_wr	wr;
+	struct ib_sge		sge[ISER_DM_MAX_TX_SGE];
+	unsigned int		n_unmap;
+	u64			unmap_addr[ISER_DM_MAX_TX_SGE - 1];
+	u32			unmap_len[ISER_DM_MAX_TX_SGE - 1];
+};
+
+/**
+ * enum iser_dm_task_state - registration state of a SCSI task
+ * @ISER_DM_TASK_IDLE: nothing mapped or registered
+ * @ISER_DM_TASK_ACTIVE: buffers mapped, MRs registered, awaiting response
+ * @ISER_DM_TASK_INVAL: response arrived, LOCAL_INV in flight; the response
+ *	is delivered when it completes
+ * @ISER_DM_TASK_ABORTING: Deallocate_Task_Resources waits for LOCAL_INV
+ */
+enum iser_dm_task_state {
+	ISER_DM_TASK_IDLE,
+	ISER_DM_TASK_ACTIVE,
+	ISER_DM_TASK_INVAL,
+	ISER_DM_TASK_ABORTING,
+};
+
+/**
+ * struct iser_dm_buf - one direction of a task's data
+ * @desc: the Data_Descriptor it maps (iscsi_da's memory)
+ * @dma_nents: entries after DMA mapping, 0 when unmapped
+ * @mr: the fast-reg MR, or NULL (single segment sent with local_dma_lkey)
+ * @remote_inv: the peer invalidated @mr with Send with Invalidate
+ */
+struct iser_dm_buf {
+	struct iscsi_dm_data_desc	*desc;
+	int				dma_nents;
+	struct ib_mr			*mr;
+	bool				remote_inv;
+};
+
+/**
+ * struct iser_dm_task - our state behind each &struct iscsi_dm_task
+ * @ep: endpoint the task was sent on (valid while not IDLE)
+ * @entry: in &iser_dm_ep.active while not IDLE
+ * @state: see &enum iser_dm_task_state, under &iser_dm_ep.lock
+ * @in: read buffer (target RDMA-Writes)
+ * @out: write buffer (immediate data SGE, RDMA Read beyond unsolicited)
+ * @resp_rx: the held SCSI Response while state is INVAL
+ * @inv_cqe: completion handle of the LOCAL_INV
+ * @inv_done: signalled for a waiting Deallocate_Task_Resources
+ */
+struct iser_dm_task {
+	struct iser_dm_ep		*ep;
+	struct list_head		entry;
+	enum iser_dm_task_state		state;
+	struct iser_dm_buf		in;
+	struct iser_dm_buf		out;
+	struct iser_dm_rx_desc		*resp_rx;
+	struct ib_cqe			inv_cqe;
+	struct completion		inv_done;
+};
+
+/**
+ * struct iser_dm_counters - live counters behind iscsi_dm_stats
+ * @sends: SEND WRs posted
+ * @recvs: receive completions
+ * @reg_mrs: REG_MR WRs posted
+ * @inv_remote: MRs invalidated by the peer
+ * @inv_local: LOCAL_INV WRs posted
+ * @errors: failed completions and protocol errors
+ */
+struct iser_dm_counters {
+	atomic64_t	sends;
+	atomic64_t	recvs;
+	atomic64_t	reg_mrs;
+	atomic64_t	inv_remote;
+	atomic64_t	inv_local;
+	atomic64_t	errors;
+};
+
+/**
+ * struct iser_dm_ep - one iSER connection (Transport Connection)
+ * @dm: the DI's view of it
+ * @entry: in the global endpoint list (main.c), for module unload
+ * @state: see &enum iser_dm_state; changed by iser_dm_set_state()
+ * @lock: state, task list, tx free list, up-call accounting
+ * @mutex: serialises setup and teardown of verbs objects
+ * @wq: ep_poll, login sends and unbind wait here
+ * @cm_id: the rdma_cm id, NULL once destroyed (device removal)
+ * @dev: per-device object (PD), NULL until route resolution
+ * @cq: from the device's CQ pool
+ * @cq_size: entries taken from the pool
+ * @qp: the RC QP
+ * @tasks: SCSI + management tasks the QP is sized for
+ * @sq_size: send queue depth
+ * @rq_size: receive queue depth
+ * @max_send_sge: SGEs per SEND we use (<= ISER_DM_MAX_TX_SGE)
+ * @connect_err: why the connect failed (negative errno)
+ * @peer: what the target declared in its accept private data
+ * @send_inv_ok: we advertised Send with Invalidate support
+ * @login_tx: login request buffer (one PDU in flight)
+ * @login_tx_dma: its DMA address
+ * @login_tx_cqe: its completion handle
+ * @login_tx_busy: a login SEND is in flight
+ * @login_rx: the login receive buffer
+ * @rx: receive pool, @rx_count entries
+ * @rx_count: receive pool size, 0 when not allocated
+ * @rx_dlength: data bytes each pool receive buffer takes
+ * @tx: send-descriptor pool, @tx_count entries
+ * @tx_count: send pool size
+ * @tx_hdrs: one DMA-mapped array of all send headers
+ * @tx_hdrs_dma: its DMA address
+ * @tx_free: unused send descriptors
+ * @mrs: free fast-reg MRs (ib_mr_pool)
+ * @mr_count: MRs in the pool, 0 when none
+ * @max_pages: page-list length of each MR
+ * @reg_cqe: completion handle of unsignalled REG_MR / LOCAL_INV WRs
+ * @max_xmit: negotiated MaxXmitDataSegmentLength
+ * @max_recv: negotiated MaxRecvDataSegmentLength
+ * @first_burst: negotiated FirstBurstLength
+ * @upcall_conn: Connection_Handle up-calls go to, NULL while unbound
+ * @upcalls: up-calls running now
+ * @no_notify: Connection_Terminate_Notify must not be sent any more
+ * @notified: Connection_Terminate_Notify was sent
+ * @term_err: the error the termination work reports
+ * @term_work: runs the RFC 5047 §9.2 termination in process context
+ * @io_stopped: QP drained and every task released
+ * @ever_connected: the CM reached ESTABLISHED (rdma_disconnect needed)
+ * @active: SCSI tasks not IDLE
+ * @stats: counters for get_stats
+ */
+struct iser_dm_ep {
+	struct iscsi_dm_ep		dm;
+	struct list_head		entry;
+	enum iser_dm_state		state;
+	spinlock_t			lock;	/* see @lock above */
+	struct mutex			mutex;	/* see @mutex above */
+	wait_queue_head_t		wq;
+
+	struct rdma_cm_id		*cm_id;
+	struct iser_dm_device		*dev;
+	struct ib_cq			*cq;
+	unsigned int			cq_size;
+	struct ib_qp			*qp;
+	unsigned int			tasks;
+	unsigned int			sq_size;
+	unsigned int			rq_size;
+	unsigned int			max_send_sge;
+	int				connect_err;
+	struct iser_dm_peer_caps	peer;
+	bool				send_inv_ok;
+
+	void				*login_tx;
+	u64				login_tx_dma;
+	struct ib_cqe			login_tx_cqe;
+	bool				login_tx_busy;
+	struct iser_dm_rx_desc		login_rx;
+
+	struct iser_dm_rx_desc		*rx;
+	unsigned int			rx_count;
+	u32				rx_dlength;
+	struct iser_dm_tx_desc		*tx;
+	unsigned int			tx_count;
+	u8				*tx_hdrs;
+	u64				tx_hdrs_dma;
+	struct list_head		tx_free;
+	struct list_head		mrs;
+	unsigned int			mr_count;
+	unsigned int			max_pages;
+	struct ib_cqe			reg_cqe;
+
+	u32				max_xmit;
+	u32				max_recv;
+	u32				first_burst;
+
+	struct iscsi_dm_conn		*upcall_conn;
+	unsigned int			upcalls;
+	bool				no_notify;
+	bool				notified;
+	int				term_err;
+	struct work_struct		term_work;
+	bool				io_stopped;
+	bool				ever_connected;
+	struct list_head		active;
+
+	struct iser_dm_counters		stats;
+};
+
+static inline struct iser_dm_ep *iser_dm_ep(struct iscsi_dm_ep *dm)
+{
+	return container_of(dm, struct iser_dm_ep, dm);
+}
+
+static inline struct iser_dm_ep *iser_dm_conn_ep(struct iscsi_dm_conn *conn)
+{
+	return conn && conn->ep ? iser_dm_ep(conn->ep) : NULL;
+}
+
+static inline struct iser_dm_task *iser_dm_task(struct iscsi_dm_task *task)
+{
+	return iscsi_dm_task_priv(task);
+}
+
+static inline struct ib_device *iser_dm_ibdev(struct iser_dm_ep *ep)
+{
+	return ep->dev->ib_dev;
+}
+
+/* main.c */
+void iser_dm_ep_list_add(struct iser_dm_ep *ep);
+void iser_dm_ep_list_del(struct iser_dm_ep *ep);
+
+/* cm.c: bootstrap (ep_connect, ep_poll, ep_disconnect) and CM events */
+void iser_dm_set_state(struct iser_dm_ep *ep, enum iser_dm_state state);
+struct iscsi_dm_ep *iser_dm_ep_connect(struct sockaddr *dst, bool non_blocking);
+int iser_dm_ep_poll(struct iscsi_dm_ep *dm, int timeout_ms);
+void iser_dm_ep_disconnect(struct iscsi_dm_ep *dm);
+
+/* rcp.c: everything that differs between InfiniBand, RoCE and iWARP */
+void iser_dm_rcp_conn_param(struct iser_dm_ep *ep, struct rdma_conn_param *cp);
+int iser_dm_rcp_access(struct iser_dm_ep *ep, enum dma_data_direction dir);
+const char *iser_dm_rcp_name(struct iser_dm_ep *ep);
+
+/* device.c */
+struct iser_dm_device *iser_dm_device_get(struct ib_device *ib_dev);
+void iser_dm_device_put(struct iser_dm_device *dev);
+
+/* qp.c */
+int iser_dm_qp_create(struct iser_dm_ep *ep);
+void iser_dm_qp_destroy(struct iser_dm_ep *ep);
+
+/* login.c */
+int iser_dm_login_alloc(struct iser_dm_ep *ep);
+void iser_dm_login_free(struct iser_dm_ep *ep);
+int iser_dm_bind(struct iscsi_dm_conn *conn, struct iscsi_dm_ep *dm);
+void iser_dm_unbind(struct iscsi_dm_conn *conn);
+int iser_dm_login_send(struct iscsi_dm_conn *conn, const struct iscsi_hdr *hdr,
+		       const void *data, u32 len);
+
+/* resources.c */
+int iser_dm_allocate_connection_resources(struct iscsi_dm_conn *conn,
+					  const struct iscsi_dm_resources *res);
+void iser_dm_deallocate_connection_resources(struct iscsi_dm_conn *conn);
+void iser_dm_resources_free(struct iser_dm_ep *ep);
+int iser_dm_enable_datamover(struct iscsi_dm_conn *conn);
+void iser_dm_notice_key_values(struct iscsi_dm_conn *conn,
+			       const struct iscsi_dm_kv *kv, unsigned int n);
+struct iser_dm_tx_desc *iser_dm_tx_get(struct iser_dm_ep *ep);
+void iser_dm_tx_put(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx);
+
+/* send.c */
+int iser_dm_send_control(struct iscsi_dm_conn *conn, struct iscsi_dm_task *task);
+
+/* recv.c */
+int iser_dm_post_recv(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx);
+void iser_dm_rx_done(struct ib_cq *cq, struct ib_wc *wc);
+void iser_dm_deliver(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx);
+void iser_dm_repost(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx);
+
+/* memory.c */
+int iser_dm_task_map(struct iser_dm_ep *ep, struct iscsi_dm_task *task,
+		     struct ib_reg_wr *reg, unsigned int *nreg);
+void iser_dm_task_release(struct iser_dm_ep *ep, struct iser_dm_task *t);
+int iser_dm_task_remote_inv(struct iser_dm_ep *ep, struct iser_dm_task *t, u32 rkey);
+int iser_dm_task_post_inv(struct iser_dm_ep *ep, struct iser_dm_task *t);
+void iser_dm_inv_done(struct ib_cq *cq, struct ib_wc *wc);
+void iser_dm_reg_done(struct ib_cq *cq, struct ib_wc *wc);
+void iser_dm_deallocate_task_resources(struct iscsi_dm_conn *conn,
+				       struct iscsi_dm_task *task);
+
+/* terminate.c */
+struct iscsi_dm_conn *iser_dm_upcall_begin(struct iser_dm_ep *ep);
+void iser_dm_upcall_end(struct iser_dm_ep *ep);
+void iser_dm_conn_fail(struct iser_dm_ep *ep, int err);
+void iser_dm_term_work(struct work_struct *work);
+void iser_dm_stop_io(struct iser_dm_ep *ep);
+void iser_dm_connection_terminate(struct iscsi_dm_conn *conn);
+
+/* stats.c */
+void iser_dm_get_stats(struct iscsi_dm_conn *conn, struct iscsi_dm_stats *stats);
+
+#endif /* ISER_DM_H */

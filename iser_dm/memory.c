@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memory.c - making task buffers available to the target and taking them
+ * back: DMA mapping, fast registration (REG_MR chained before the command
+ * SEND), remote invalidation checks, local invalidation, and
+ * Deallocate_Task_Resources (RFC 5047 §8.9).
+ *
+ * Rule kept throughout: a task's buffers are remotely accessible only while
+ * the task is ACTIVE.  A SCSI Response is delivered to iscsi_da only after
+ * its MRs are invalid (by the target's Send with Invalidate or by our
+ * LOCAL_INV completing) and the buffers are unmapped.
+ */
+#include <linux/scatterlist.h>
+#include <rdma/mr_pool.h>
+#include "iser_dm.h"
+#include "pagelist.h"
+
+/*
+ * Check the mapped list against the MR page list first: a gap is a bug in
+ * the block limits we advertised, worth a clear message, not a short map.
+ */
+static int iser_dm_buf_check(struct iser_dm_ep *ep, struct iser_dm_buf *buf)
+{
+	struct iser_dm_pagelist pl;
+	struct scatterlist *sg;
+	int i, ret;
+
+	iser_dm_pagelist_init(&pl, ISER_DM_PAGE_SHIFT, ep->max_pages);
+	for_each_sg(buf->desc->sgl, sg, buf->dma_nents, i) {
+		ret = iser_dm_pagelist_add(&pl, sg_dma_address(sg), sg_dma_len(sg));
+		if (ret) {
+			pr_err_ratelimited("iser_dm: ep %p: %u-entry buffer not registrable as one MR (%s at entry %d)\n",
+					   ep, buf->dma_nents,
+					   ret == -E2BIG ? "too many pages" : "gap", i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int iser_dm_buf_map(struct iser_dm_ep *ep, struct iser_dm_buf *buf,
+			   struct iscsi_dm_data_desc *desc, bool remote,
+			   struct ib_reg_wr *reg)
+{
+	struct ib_device *ib = iser_dm_ibdev(ep);
+	struct ib_mr *mr;
+	int n, ret;
+
+	buf->desc = desc;
+	n = ib_dma_map_sg(ib, desc->sgl, desc->nents, desc->dir);
+	if (!n)
+		return -EAGAIN;
+	buf->dma_nents = n;
+	/* One local segment needs no MR: SGEs use the PD's local_dma_lkey. */
+	if (!remote && n == 1)
+		return 0;
+
+	ret = iser_dm_buf_check(ep, buf);
+	if (ret)
+		return -EINVAL;
+	if (!ep->mr_count)
+		return -EINVAL;		/* discovery connection: no SCSI I/O */
+	mr = ib_mr_pool_get(ep->qp, &ep->mrs);
+	if (!mr)
+		return -EAGAIN;
+	ib_update_fast_reg_key(mr, ib_inc_rkey(mr->rkey));
+	ret = ib_map_mr_sg(mr, desc->sgl, n, NULL, ISER_DM_PAGE_SIZE);
+	if (ret != n) {
+		ib_mr_pool_put(ep->qp, &ep->mrs, mr);
+		pr_err_ratelimited("iser_dm: ep %p: ib_map_mr_sg mapped %d of %d\n",
+				   ep, ret, n);
+		return ret < 0 ? ret : -EINVAL;
+	}
+	buf->mr = mr;
+
+	memset(reg, 0, sizeof(*reg));
+	reg->wr.opcode = IB_WR_REG_MR;
+	reg->wr.wr_cqe = &ep->reg_cqe;
+	reg->mr = mr;
+	reg->key = mr->rkey;
+	reg->access = iser_dm_rcp_access(ep, desc->dir);
+	return 1;
+}
+
+static void iser_dm_buf_unmap(struct iser_dm_ep *ep, struct iser_dm_buf *buf)
+{
+	if (buf->mr) {
+		ib_mr_pool_put(ep->qp, &ep->mrs, buf->mr);
+		buf->mr = NULL;
+	}
+	if (buf->dma_nents) {
+		ib_dma_unmap_sg(iser_dm_ibdev(ep), buf->desc->sgl, buf->desc->nents,
+				buf->desc->dir);
+		buf->dma_nents = 0;
+	}
+	buf->remote_inv = false;
+}
+
+/**
+ * iser_dm_task_map() - map and register a SCSI command's buffers
+ * @ep: the endpoint
+ * @task: the task; its &struct iser_dm_task is (re)initialised here
+ * @reg: room for two REG_MR work requests, filled for the caller to post
+ * @nreg: how many of @reg were filled
+ *
+ * The read buffer is always registered (the target RDMA-Writes it).  The
+ * write buffer is registered when part of it is solicited (the target
+ * RDMA-Reads it) or when it has more than one segment; otherwise its one
+ * segment goes out as immediate/unsolicited data with the local DMA lkey.
+ * On error everything done here is undone.
+ *
+ * Return: 0, -EAGAIN when MRs or mappings are momentarily exhausted, or
+ * -EINVAL for a buffer one MR cannot describe.
+ */
+int iser_dm_task_map(struct iser_dm_ep *ep, struct iscsi_dm_task *task,
+		     struct ib_reg_wr *reg, unsigned int *nreg)
+{
+	struct iser_dm_task *t = iser_dm_task(task);
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->ep = ep;
+	INIT_LIST_HEAD(&t->entry);
+	*nreg = 0;
+
+	if (task->in.length && task->in.nents) {
+		ret = iser_dm_buf_map(ep, &t->in, &task->in, true, &reg[*nreg]);
+		if (ret < 0)
+			goto err;
+		*nreg += ret;
+	}
+	if (task->out.length && task->out.nents) {
+		bool remote = task->unsolicited_size < task->out.length;
+
+		ret = iser_dm_buf_map(ep, &t->out, &task->out, remote, &reg[*nreg]);
+		if (ret < 0)
+			goto err;
+		*nreg += ret;
+	}
+	return 0;
+
+err:
+	iser_dm_buf_unmap(ep, &t->out);
+	iser_dm_buf_unmap(ep, &t->in);
+	t->ep = NULL;
+	return ret;
+}
+
+/**
+ * iser_dm_task_release() - unmap, return MRs, make the task IDLE
+ * @ep: the endpoint; caller holds @ep->lock
+ * @t: the task; its MRs must be invalid or the QP dead
+ */
+void iser_dm_task_release(struct iser_dm_ep *ep, struct iser_dm_task *t)
+{
+	lockdep_assert_held(&ep->lock);
+	iser_dm_buf_unmap(ep, &t->in);
+	iser_dm_buf_unmap(ep, &t->out);
+	list_del_init(&t->entry);
+	t->state = ISER_DM_TASK_IDLE;
+}
+
+static bool iser_dm_buf_needs_inv(const struct iser_dm_buf *buf)
+{
+	return buf->mr && !buf->remote_inv;
+}
+
+/**
+ * iser_dm_task_post_inv() - post LOCAL_INV for every MR still valid
+ * @ep: the endpoint; caller holds @ep->lock
+ * @t: the task
+ *
+ * The last LOCAL_INV is signalled and completes on @t->inv_cqe.
+ *
+ * Return: the number posted (0: nothing to invalidate), or a negative errno.
+ */
+int iser_dm_task_post_inv(struct iser_dm_ep *ep, struct iser_dm_task *t)
+{
+	struct ib_send_wr wr[2] = {};
+	struct iser_dm_buf *bufs[2] = { &t->in, &t->out };
+	int i, n = 0, ret;
+
+	lockdep_assert_held(&ep->lock);
+	for (i = 0; i < 2; i++) {
+		if (!iser_dm_buf_needs_inv(bufs[i]))
+			continue;
+		wr[n].opcode = IB_WR_LOCAL_INV;
+		wr[n].ex.invalidate_rkey = bufs[i]->mr->rkey;
+		wr[n].wr_cqe = &ep->reg_cqe;
+		if (n)
+			wr[n - 1].next = &wr[n];
+		n++;
+	}
+	if (!n)
+		return 0;
+	t->inv_cqe.done = iser_dm_inv_done;
+	wr[n - 1].wr_cqe = &t->inv_cqe;
+	wr[n - 1].send_flags = IB_SEND_SIGNALED;
+	ret = ib_post_send(ep->qp, wr, NULL);
+	if (ret) {
+		pr_err_ratelimited("iser_dm: ep %p: posting LOCAL_INV failed: %d\n", ep, ret);
+		return ret;
+	}
+	atomic64_add(n, &ep->stats.inv_local);
+	return n;
+}
+
+/**
+ * iser_dm_task_remote_inv() - account a Send with Invalidate for @t
+ * @ep: the endpoint; caller holds @ep->lock
+ * @t: the task the response names
+ * @rkey: the key the target invalidated
+ *
+ * Return: 0, or -EPROTO if @rkey is not one of @t's MRs.
+ */
+int iser_dm_task_remote_inv(struct iser_dm_ep *ep, struct iser_dm_task *t, u32 rkey)
+{
+	struct iser_dm_buf *buf;
+
+	if (t->in.mr && t->in.mr->rkey == rkey)
+		buf = &t->in;
+	else if (t->out.mr && t->out.mr->rkey == rkey)
+		buf = &t->out;
+	else
+		return -EPROTO;
+	buf->remote_inv = true;
+	atomic64_inc(&ep->stats.inv_remote);
+	return 0;
+}
+
+/**
+ * iser_dm_inv_done() - a task's LOCAL_INV completed
+ * @cq: the CQ
+ * @wc: the completion
+ *
+ * For a held SCSI Response the task is released and the response
+ * delivered; for Deallocate_Task_Resources the waiter is woken.
+ */
+void iser_dm_inv_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct iser_dm_task *t = container_of(wc->wr_cqe, struct iser_dm_task, inv_cqe);
+	struct iser_dm_ep *ep = t->ep;
+	enum iser_dm_task_state state;
+	struct iser_dm_rx_desc *rx;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ep->lock, flags);
+	state = t->state;
+	rx = t->resp_rx;
+	t->resp_rx = NULL;
+	if (state != ISER_DM_TASK_IDLE)
+		iser_dm_task_release(ep, t);
+	spin_unlock_irqrestore(&ep->lock, flags);
+
+	if (wc->status != IB_WC_SUCCESS) {
+		if (wc->status != IB_WC_WR_FLUSH_ERR)
+			pr_err("iser_dm: ep %p: LOCAL_INV failed: %s\n", ep,
+			       ib_wc_status_msg(wc->status));
+		atomic64_inc(&ep->stats.errors);
+		iser_dm_conn_fail(ep, -EIO);
+		if (state == ISER_DM_TASK_ABORTING)
+			complete(&t->inv_done);
+		return;
+	}
+	if (state == ISER_DM_TASK_ABORTING) {
+		complete(&t->inv_done);
+		if (rx)
+			iser_dm_repost(ep, rx);
+		return;
+	}
+	if (rx) {
+		iser_dm_deliver(ep, rx);
+		iser_dm_repost(ep, rx);
+	}
+}
+
+/**
+ * iser_dm_reg_done() - an unsignalled REG_MR or LOCAL_INV failed
+ * @cq: the CQ
+ * @wc: the (error) completion
+ */
+void iser_dm_reg_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct iser_dm_ep *ep = container_of(wc->wr_cqe, struct iser_dm_ep, reg_cqe);
+
+	if (wc->status == IB_WC_SUCCESS)
+		return;
+	if (wc->status != IB_WC_WR_FLUSH_ERR)
+		pr_err("iser_dm: ep %p: memory registration WR failed: %s\n", ep,
+		       ib_wc_status_msg(wc->status));
+	atomic64_inc(&ep->stats.errors);
+	iser_dm_conn_fail(ep, -EIO);
+}
+
+/**
+ * iser_dm_deallocate_task_resources() - DI Deallocate_Task_Resources (§8.9)
+ * @conn: the Connection_Handle
+ * @task: a task ending without a SCSI Response
+ *
+ * Invalidates the task's MRs (waiting for the LOCAL_INV) unless the QP is
+ * already drained, then unmaps them.  Sleeps.
+ */
+void iser_dm_deallocate_task_resources(struct iscsi_dm_conn *conn,
+				       struct iscsi_dm_task *task)
+{
+	struct iser_dm_ep *ep = iser_dm_conn_ep(conn);
+	struct iser_dm_task *t = iser_dm_task(task);
+	bool fail = false;
+	int ret;
+
+	if (!ep)
+		return;
+	spin_lock_irq(&ep->lock);
+	if (t->ep != ep || t->state == ISER_DM_TASK_IDLE ||
+	    t->state == ISER_DM_TASK_ABORTING) {
+		spin_unlock_irq(&ep->lock);
+		return;
+	}
+	pr_debug("iser_dm: ep %p: Deallocate_Task_Resources itt 0x%x state %d\n",
+		 ep, be32_to_cpu((__force __be32)task->itt), t->state);
+	init_completion(&t->inv_done);
+	if (t->state == ISER_DM_TASK_INVAL) {
+		/* Our LOCAL_INV is in flight: let it wake us, not deliver. */
+		t->state = ISER_DM_TASK_ABORTING;
+		goto wait;
+	}
+	ret = ep->io_stopped ? 0 : iser_dm_task_post_inv(ep, t);
+	if (!ret) {
+		/* Nothing valid, or the QP is drained: release at once. */
+		iser_dm_task_release(ep, t);
+		spin_unlock_irq(&ep->lock);
+		return;
+	}
+	t->state = ISER_DM_TASK_ABORTING;
+	/* Can't invalidate: stop the QP; iser_dm_stop_io() wakes us. */
+	fail = ret < 0;
+wait:
+	spin_unlock_irq(&ep->lock);
+	if (fail)
+		iser_dm_conn_fail(ep, -EIO);
+	wait_for_completion(&t->inv_done);
+}

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * send.c - Send_Control (RFC 5047 §8.1): every control-type PDU iscsi_da
+ * sends in Full Feature Phase.  A SCSI Command goes out as
+ *
+ *	[REG_MR read] [REG_MR write] SEND(iSER hdr + BHS + immediate data)
+ *	[SEND(iSER hdr + Data-Out BHS + unsolicited data)] ...
+ *
+ * posted as one chain, with descriptors from the connection's pool: the
+ * I/O path allocates nothing and may run in atomic context.
+ */
+#include <linux/scatterlist.h>
+#include "iser_dm.h"
+
+static void iser_dm_tx_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct iser_dm_tx_desc *tx = container_of(wc->wr_cqe, struct iser_dm_tx_desc, cqe);
+	struct iser_dm_ep *ep = tx->ep;
+
+	if (wc->status != IB_WC_SUCCESS) {
+		if (wc->status != IB_WC_WR_FLUSH_ERR)
+			pr_err("iser_dm: ep %p: send failed: %s (vendor 0x%x)\n", ep,
+			       ib_wc_status_msg(wc->status), wc->vendor_err);
+		atomic64_inc(&ep->stats.errors);
+		iser_dm_conn_fail(ep, -EIO);
+	}
+	iser_dm_tx_put(ep, tx);
+}
+
+static bool iser_dm_is_tx_wr(const struct ib_send_wr *wr)
+{
+	return wr->opcode == IB_WR_SEND && wr->wr_cqe->done == iser_dm_tx_done;
+}
+
+static void iser_dm_tx_init(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx,
+			    u32 hdr_len)
+{
+	tx->cqe.done = iser_dm_tx_done;
+	tx->n_unmap = 0;
+	memset(&tx->wr, 0, sizeof(tx->wr));
+	tx->wr.wr_cqe = &tx->cqe;
+	tx->wr.sg_list = tx->sge;
+	tx->wr.num_sge = 1;
+	tx->wr.opcode = IB_WR_SEND;
+	tx->wr.send_flags = IB_SEND_SIGNALED;
+	tx->sge[0].addr = tx->hdr_dma;
+	tx->sge[0].length = sizeof(struct iser_ctrl) + hdr_len;
+	tx->sge[0].lkey = ep->dev->pd->local_dma_lkey;
+}
+
+/* The CPU wrote the header: hand it to the device. */
+static void iser_dm_tx_sync(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx)
+{
+	ib_dma_sync_single_for_device(iser_dm_ibdev(ep), tx->hdr_dma,
+				      ISER_DM_TX_HDR_LEN, DMA_TO_DEVICE);
+}
+
+/* One SGE for bytes [off, off + len) of a command's write buffer. */
+static void iser_dm_data_sge(struct iser_dm_ep *ep, struct iser_dm_task *t,
+			     u32 off, u32 len, struct ib_sge *sge)
+{
+	if (t->out.mr) {
+		sge->addr = t->out.mr->iova + off;
+		sge->lkey = t->out.mr->lkey;
+	} else {
+		sge->addr = sg_dma_address(t->out.desc->sgl) + off;
+		sge->lkey = ep->dev->pd->local_dma_lkey;
+	}
+	sge->length = len;
+}
+
+/* Take @n descriptors or none, chained through wr.next. */
+static struct iser_dm_tx_desc *iser_dm_tx_get_n(struct iser_dm_ep *ep, unsigned int n,
+						struct iser_dm_tx_desc **txs)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&ep->lock);
+	for (i = 0; i < n; i++) {
+		txs[i] = iser_dm_tx_get(ep);
+		if (!txs[i])
+			goto undo;
+	}
+	return txs[0];
+
+undo:
+	while (i--)
+		iser_dm_tx_put(ep, txs[i]);
+	return NULL;
+}
+
+/* After a failed post, give back the descriptors the HCA never saw. */
+static void iser_dm_unposted_put(struct iser_dm_ep *ep, const struct ib_send_wr *bad)
+{
+	for (; bad; bad = bad->next)
+		if (iser_dm_is_tx_wr(bad))
+			iser_dm_tx_put(ep, container_of(bad->wr_cqe,
+							struct iser_dm_tx_desc, cqe));
+}
+
+static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *task)
+{
+	struct iser_dm_tx_desc *txs[ISER_DM_MAX_DATAOUTS + 1];
+	struct iser_dm_task *t = iser_dm_task(task);
+	struct iscsi_hdr *hdr = (struct iscsi_hdr *)task->hdr;
+	struct iser_dm_stag rd = {}, wr = {};
+	const struct ib_send_wr *bad = NULL;
+	struct ib_reg_wr reg[2];
+	struct ib_send_wr *first;
+	unsigned int nreg, ndo, i;
+	unsigned long flags;
+	u32 off;
+	int ret;
+
+	ndo = iser_dm_wire_dataout_count(task->immediate_size, task->unsolicited_size,
+					 ep->max_xmit);
+	if (task->unsolicited_size > task->out.length ||
+	    task->immediate_size > task->unsolicited_size ||
+	    1 + ndo > min_t(unsigned int, ep->tx_count, ARRAY_SIZE(txs))) {
+		pr_err_ratelimited("iser_dm: ep %p: itt 0x%x: bad unsolicited layout (imm %u unsol %u len %u)\n",
+				   ep, be32_to_cpu((__force __be32)task->itt),
+				   task->immediate_size, task->unsolicited_size,
+				   task->out.length);
+		return -EINVAL;
+	}
+
+	spin_lock_irqsave(&ep->lock, flags);
+	if (ep->state != ISER_DM_FFP) {
+		spin_unlock_irqrestore(&ep->lock, flags);
+		return -ENOTCONN;
+	}
+	if (!iser_dm_tx_get_n(ep, 1 + ndo, txs)) {
+		spin_unlock_irqrestore(&ep->lock, flags);
+		return -EAGAIN;
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+
+	ret = iser_dm_task_map(ep, task, reg, &nreg);
+	if (ret)
+		goto err_tx;
+
+	/* The command itself, with the STags and the immediate data. */
+	if (t->in.mr) {
+		rd.valid = true;
+		rd.stag = t->in.mr->rkey;
+		rd.va = t->in.mr->iova;
+	}
+	if (t->out.mr && task->unsolicited_size < task->out.length) {
+		wr.valid = true;
+		wr.stag = t->out.mr->rkey;
+		wr.va = t->out.mr->iova + task->unsolicited_size;
+	}
+	iser_dm_tx_init(ep, txs[0], task->hdr_len);
+	iser_dm_wire_build_ctrl((struct iser_ctrl *)txs[0]->hdr, &rd, &wr);
+	memcpy(txs[0]->hdr + sizeof(struct iser_ctrl), task->hdr, task->hdr_len);
+	iser_dm_tx_sync(ep, txs[0]);
+	if (task->immediate_size) {
+		iser_dm_data_sge(ep, t, 0, task->immediate_size, &txs[0]->sge[1]);
+		txs[0]->wr.num_sge = 2;
+	}
+
+	/* Non-immediate unsolicited data: Data-Out PDUs we build. */
+	off = task->immediate_size;
+	for (i = 1; i <= ndo; i++) {
+		u32 len = min(ep->max_xmit, task->unsolicited_size - off);
+
+		iser_dm_tx_init(ep, txs[i], sizeof(struct iscsi_hdr));
+		iser_dm_wire_build_ctrl((struct iser_ctrl *)txs[i]->hdr, NULL, NULL);
+		iser_dm_wire_build_dataout((struct iscsi_data *)(txs[i]->hdr +
+							sizeof(struct iser_ctrl)),
+					   hdr, i - 1, off, len, i == ndo);
+		iser_dm_tx_sync(ep, txs[i]);
+		iser_dm_data_sge(ep, t, off, len, &txs[i]->sge[1]);
+		txs[i]->wr.num_sge = 2;
+		txs[i - 1]->wr.next = &txs[i]->wr;
+		off += len;
+	}
+
+	first = &txs[0]->wr;
+	for (i = nreg; i--; ) {
+		reg[i].wr.next = first;
+		first = &reg[i].wr;
+	}
+
+	spin_lock_irqsave(&ep->lock, flags);
+	if (ep->state != ISER_DM_FFP) {
+		spin_unlock_irqrestore(&ep->lock, flags);
+		ret = -ENOTCONN;
+		goto err_map;
+	}
+	t->state = ISER_DM_TASK_ACTIVE;
+	list_add_tail(&t->entry, &ep->active);
+	ret = ib_post_send(ep->qp, first, &bad);
+	if (ret && bad == first) {
+		/* Nothing went out: undo as if never sent. */
+		iser_dm_task_release(ep, t);
+		spin_unlock_irqrestore(&ep->lock, flags);
+		pr_err_ratelimited("iser_dm: ep %p: post send failed: %d\n", ep, ret);
+		ret = -EAGAIN;
+		goto err_tx;
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+	if (ret) {
+		/* Half a chain is on the wire: the connection is unusable. */
+		pr_err("iser_dm: ep %p: partial post send: %d\n", ep, ret);
+		iser_dm_unposted_put(ep, bad);
+		atomic64_inc(&ep->stats.errors);
+		iser_dm_conn_fail(ep, ret);
+		return 0;
+	}
+	atomic64_add(1 + ndo, &ep->stats.sends);
+	atomic64_add(nreg, &ep->stats.reg_mrs);
+	pr_debug("iser_dm: ep %p: tx SCSI cmd itt 0x%x in %u out %u imm %u unsol %u dataouts %u regs %u\n",
+		 ep, be32_to_cpu((__force __be32)task->itt), task->in.length,
+		 task->out.length, task->immediate_size, task->unsolicited_size, ndo, nreg);
+	return 0;
+
+err_map:
+	spin_lock_irqsave(&ep->lock, flags);
+	iser_dm_task_release(ep, t);
+	spin_unlock_irqrestore(&ep->lock, flags);
+err_tx:
+	for (i = 0; i <= ndo; i++)
+		iser_dm_tx_put(ep, txs[i]);
+	return ret;
+}
+
+/* Map a control PDU's data segment for this one send. */
+static int iser_dm_tx_map_data(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx,
+			       const struct iscsi_dm_data_desc *d)
+{
+	struct ib_device *ib = iser_dm_ibdev(ep);
+	struct scatterlist *sg;
+	u32 left = d->length;
+	int i;
+
+	for_each_sg(d->sgl, sg, d->nents, i) {
+		u32 len = min(left, sg->length);
+		u64 dma;
+
+		if (!left)
+			break;
+		if (tx->wr.num_sge >= ep->max_send_sge)
+			return -EINVAL;
+		dma = ib_dma_map_page(ib, sg_page(sg), sg->offset, len, DMA_TO_DEVICE);
+		if (ib_dma_mapping_error(ib, dma))
+			return -EAGAIN;
+		tx->unmap_addr[tx->n_unmap] = dma;
+		tx->unmap_len[tx->n_unmap] = len;
+		tx->n_unmap++;
+		tx->sge[tx->wr.num_sge].addr = dma;
+		tx->sge[tx->wr.num_sge].length = len;
+		tx->sge[tx->wr.num_sge].lkey = ep->dev->pd->local_dma_lkey;
+		tx->wr.num_sge++;
+		left -= len;
+	}
+	return left ? -EINVAL : 0;
+}
+
+static int iser_dm_send_ctrl_pdu(struct iser_dm_ep *ep, struct iscsi_dm_task *task)
+{
+	struct iser_dm_tx_desc *tx;
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&ep->lock, flags);
+	if (ep->state != ISER_DM_FFP) {
+		spin_unlock_irqrestore(&ep->lock, flags);
+		return -ENOTCONN;
+	}
+	tx = iser_dm_tx_get(ep);
+	spin_unlock_irqrestore(&ep->lock, flags);
+	if (!tx)
+		return -EAGAIN;
+
+	iser_dm_tx_init(ep, tx, task->hdr_len);
+	iser_dm_wire_build_ctrl((struct iser_ctrl *)tx->hdr, NULL, NULL);
+	memcpy(tx->hdr + sizeof(struct iser_ctrl), task->hdr, task->hdr_len);
+	iser_dm_tx_sync(ep, tx);
+	if (task->out.length && task->out.sgl) {
+		ret = iser_dm_tx_map_data(ep, tx, &task->out);
+		if (ret)
+			goto err;
+	}
+
+	spin_lock_irqsave(&ep->lock, flags);
+	ret = ep->state == ISER_DM_FFP ? ib_post_send(ep->qp, &tx->wr, NULL) : -ENOTCONN;
+	spin_unlock_irqrestore(&ep->lock, flags);
+	if (ret)
+		goto err;
+	atomic64_inc(&ep->stats.sends);
+	pr_debug("iser_dm: ep %p: tx opcode 0x%x itt 0x%x dlen %u\n", ep,
+		 task->hdr[0] & ISCSI_OPCODE_MASK, be32_to_cpu((__force __be32)task->itt),
+		 task->out.length);
+	return 0;
+
+err:
+	iser_dm_tx_put(ep, tx);
+	return ret;
+}
+
+/**
+ * iser_dm_send_control() - DI Send_Control (RFC 5047 §8.1)
+ * @conn: the Connection_Handle
+ * @task: the PDU (BHS + AHS in @task->hdr) and its Data_Descriptors
+ *
+ * Any context, no allocation.
+ *
+ * Return: 0, -EAGAIN when descriptors, MRs or the send queue are
+ * momentarily exhausted, -ENOTCONN when not in Full Feature Phase, or
+ * -EINVAL for a PDU iSER cannot carry (Data-Out: solicited data moves by
+ * RDMA Read).
+ */
+int iser_dm_send_control(struct iscsi_dm_conn *conn, struct iscsi_dm_task *task)
+{
+	struct iser_dm_ep *ep = iser_dm_conn_ep(conn);
+	u8 opcode = task->hdr[0] & ISCSI_OPCODE_MASK;
+
+	if (!ep)
+		return -ENOTCONN;
+	if (task->hdr_len < sizeof(struct iscsi_hdr) ||
+	    task->hdr_len > ISCSI_DM_MAX_HDR_LEN)
+		return -EINVAL;
+	switch (opcode) {
+	case ISCSI_OP_SCSI_CMD:
+		return iser_dm_send_scsi_cmd(ep, task);
+	case ISCSI_OP_SCSI_DATA_OUT:
+		pr_err_ratelimited("iser_dm: ep %p: Data-Out PDUs are not sent over iSER\n", ep);
+		return -EINVAL;
+	default:
+		return iser_dm_send_ctrl_pdu(ep, task);
+	}
+}
