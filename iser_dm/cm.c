@@ -86,6 +86,9 @@ static int iser_dm_route_resolved(struct iser_dm_ep *ep)
 	cp.private_data = &cm;
 	cp.private_data_len = sizeof(cm);
 	iser_dm_rcp_conn_param(ep, &cp);
+	spin_lock_irq(&ep->lock);
+	iser_dm_set_state(ep, ISER_DM_CONNECTING);
+	spin_unlock_irq(&ep->lock);
 	ret = rdma_connect_locked(ep->cm_id, &cp);
 	if (ret) {
 		pr_err("iser_dm: ep %p: rdma_connect failed: %d\n", ep, ret);
