@@ -9,6 +9,7 @@
  * the connection cannot be trusted: it is failed into ERL0 recovery.
  */
 #include <linux/module.h>
+#include <linux/delay.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_eh.h>
 
@@ -153,12 +154,56 @@ int isda_eh_device_reset(struct scsi_cmnd *sc)
 			     sess->params.lu_reset_tmo);
 }
 
+/*
+ * Last resort before the midlayer offlines the devices: drop the
+ * connection and wait for iscsid's ERL0 re-login, which fails every
+ * outstanding task back to the midlayer (what libiscsi calls a session
+ * reset).
+ */
+static int isda_eh_session_reset(struct isda_session *sess)
+{
+	unsigned long deadline;
+	struct isda_conn *conn;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sess->lock, flags);
+	conn = sess->conn;
+	spin_unlock_irqrestore(&sess->lock, flags);
+	if (!conn)
+		return FAILED;
+	isda_warn("session %u: target reset failed, resetting the session\n",
+		  sess->cls->sid);
+	isda_conn_failure(conn, ISCSI_ERR_SCSI_EH_SESSION_RST);
+
+	deadline = jiffies + (max(sess->cls->recovery_tmo, 0) + 10) * HZ;
+	while (time_before(jiffies, deadline)) {
+		switch (READ_ONCE(sess->state)) {
+		case ISDA_SESS_LOGGED_IN:
+			if (READ_ONCE(conn->state) == ISDA_CONN_FFP &&
+			    !READ_ONCE(conn->err_reported))
+				return SUCCESS;
+			break;
+		case ISDA_SESS_RECOVERY_FAILED:
+		case ISDA_SESS_TERMINATE:
+			return FAILED;
+		default:
+			break;
+		}
+		msleep(100);
+	}
+	return FAILED;
+}
+
 int isda_eh_target_reset(struct scsi_cmnd *sc)
 {
 	struct isda_session *sess = isda_shost_session(sc->device->host);
+	int ret;
 
-	return isda_eh_reset(sc, ISCSI_TM_FUNC_TARGET_WARM_RESET,
-			     sess->params.tgt_reset_tmo);
+	ret = isda_eh_reset(sc, ISCSI_TM_FUNC_TARGET_WARM_RESET,
+			    sess->params.tgt_reset_tmo);
+	if (ret == FAILED)
+		ret = isda_eh_session_reset(sess);
+	return ret;
 }
 
 /*
