@@ -104,9 +104,9 @@ struct iser_ctrl {
 
 enum scen {
 	S_GOOD, S_UNKNOWN_OPCODE, S_BAD_ITT, S_DUP_RESPONSE, S_LONG_DATA,
-	S_LONG_DSL, S_BAD_ISER_FLAGS, S_INV_WRONG_STAG, S_TRUNCATED,
+	S_LONG_DSL, S_BAD_ISER_FLAGS, S_INV_WRONG_STAG, S_INV_OTHER_STAG, S_TRUNCATED,
 	S_CMDSN_BACKWARDS, S_NOP_FLOOD, S_ASYNC_FLOOD, S_ASYNC_LOGOUT,
-	S_DATA_IN, S_R2T, S_DROP, S_DISCONNECT, S_NR
+	S_DATA_IN, S_DATA_IN_STATUS, S_R2T, S_DROP, S_DISCONNECT, S_NR
 };
 
 enum fire_on { F_ANY, F_READ, F_WRITE, F_RW };
@@ -134,6 +134,10 @@ static const struct {
 		"SCSI Response with iSER header flags 0xff" },
 	[S_INV_WRONG_STAG] = { "inv-wrong-stag", F_RW,
 		"SCSI Response by SEND_WITH_INV of (read_stag ?: write_stag) ^ 0x100" },
+	[S_INV_OTHER_STAG] = { "inv-other-stag", F_RW,
+		"hold the SCSI Response until the next command with a buffer\n"
+		"                        arrives, then send it by SEND_WITH_INV of that\n"
+		"                        command's (live) STag" },
 	[S_TRUNCATED] = { "truncated", F_ANY,
 		"a SEND of only 20 bytes, then the real response" },
 	[S_CMDSN_BACKWARDS] = { "cmdsn-backwards", F_ANY,
@@ -148,6 +152,9 @@ static const struct {
 	[S_DATA_IN] = { "data-in", F_READ,
 		"a Data-In PDU (opcode 0x25, forbidden in iSER) before the read's\n"
 		"                        RDMA WRITE and response" },
+	[S_DATA_IN_STATUS] = { "data-in-status", F_READ,
+		"a Data-In PDU with the S bit (status GOOD) and 64 bytes of data\n"
+		"                        instead of the read's RDMA WRITE and response" },
 	[S_R2T] = { "r2t", F_WRITE,
 		"an R2T (forbidden in iSER) for the write's solicited data, then the\n"
 		"                        normal RDMA READ and response; Data-Out PDUs are ignored" },
@@ -228,9 +235,9 @@ struct cmd {
 	struct wrctx w;
 	uint32_t itt, edtl, xfer, resid;
 	uint8_t lun[8], op, status, rsp_flags, sense_len, sense[18];
-	uint32_t read_stag, write_stag;
+	uint32_t read_stag, write_stag, other_stag;
 	uint64_t read_va, write_va;
-	int fire;
+	int fire, state;	/* state: 1 waiting for RDMA READ, 2 never answer */
 };
 
 struct conn {
@@ -250,6 +257,8 @@ struct conn {
 	struct cmd *ready, *ready_tail, *all;
 	int dead, ffp, discovery, peer_no_inv, tpgt_sent, login_started;
 	int logged_out, rejected;
+	unsigned int ncmds;
+	struct cmd *parked;	/* inv-other-stag */
 	uint32_t statsn, expcmdsn, irdsl;
 	uint16_t tsih;
 	char keys[8193];
@@ -690,7 +699,10 @@ static void handle_text(struct conn *c, const uint8_t *b, const uint8_t *data, u
 				a = host;
 			}
 			kv_add(&o, "TargetName=%s", cfg.iqn);
-			kv_add(&o, "TargetAddress=%s:%s,1", a, cfg.port);
+			if (strchr(a, ':'))
+				kv_add(&o, "TargetAddress=[%s]:%s,1", a, cfg.port);
+			else
+				kv_add(&o, "TargetAddress=%s:%s,1", a, cfg.port);
 			say("conn %u: SendTargets=%s answered", c->no, v);
 		} else {
 			negotiate(c, &o, k, v);
@@ -806,6 +818,11 @@ static void send_scsi_rsp(struct conn *c, struct cmd *cmd)
 		inv = cmd->read_stag ? cmd->read_stag : cmd->write_stag;
 		with_inv = inv != 0;
 	}
+	if (fire == S_INV_OTHER_STAG && !cmd->other_stag) {
+		c->parked = cmd;
+		say("conn %u: response to ITT 0x%08x held until the next command", c->no, cmd->itt);
+		return;
+	}
 	if (fire == S_TRUNCATED) {
 		s = tx_get(c);
 		if (s < 0)
@@ -898,6 +915,13 @@ static void send_scsi_rsp(struct conn *c, struct cmd *cmd)
 		    c->no, inv, cmd->read_stag, cmd->write_stag,
 		    c->peer_no_inv ? ", initiator said it does not support it" : "");
 		break;
+	case S_INV_OTHER_STAG:
+		with_inv = 1;
+		inv = cmd->other_stag;
+		say("conn %u: SEND_WITH_INV rkey 0x%x of a newer task (this one: read 0x%x write 0x%x)%s",
+		    c->no, inv, cmd->read_stag, cmd->write_stag,
+		    c->peer_no_inv ? ", initiator said it does not support it" : "");
+		break;
 	case S_CMDSN_BACKWARDS:
 		put32(b + B_MAXCMDSN, c->expcmdsn - 10);
 		break;
@@ -941,6 +965,7 @@ static int rdma_write(struct conn *c, struct cmd *cmd, void *addr, uint32_t lkey
 
 static void data_in_pdu(struct conn *c, struct cmd *cmd, const uint8_t *src, uint32_t n)
 {
+	int st = cfg.scen == S_DATA_IN_STATUS;
 	uint8_t b[BHS_LEN] = { 0 };
 
 	if (n > 64)
@@ -948,13 +973,15 @@ static void data_in_pdu(struct conn *c, struct cmd *cmd, const uint8_t *src, uin
 	if (n > c->irdsl)
 		n = c->irdsl;
 	b[B_OP] = OP_DATA_IN;
-	b[B_FLAGS] = 0x80;
+	b[B_FLAGS] = st ? 0x81 : 0x80;
 	memcpy(b + B_LUN, cmd->lun, 8);
 	put32(b + B_ITT, cmd->itt);
 	put32(b + B_TTT, RSVD_TAG);
-	put_sns(c, b, 0);
-	put32(b + 24, 0);	/* StatSN reserved without the S bit */
-	say("conn %u: Data-In PDU of %u bytes for ITT 0x%08x", c->no, n, cmd->itt);
+	put_sns(c, b, st);
+	if (!st)
+		put32(b + 24, 0);	/* StatSN reserved without the S bit */
+	say("conn %u: Data-In PDU%s of %u bytes for ITT 0x%08x", c->no,
+	    st ? " with status GOOD" : "", n, cmd->itt);
 	send_simple(c, b, src, n);
 }
 
@@ -970,8 +997,12 @@ static void reply_data(struct conn *c, struct cmd *cmd, const uint8_t *d, uint32
 	if (!cmd->read_stag)
 		n = 0;
 	if (n) {
-		if (cmd->fire && cfg.scen == S_DATA_IN)
+		if (cmd->fire && (cfg.scen == S_DATA_IN || cfg.scen == S_DATA_IN_STATUS))
 			data_in_pdu(c, cmd, d, n);
+		if (cmd->fire && cfg.scen == S_DATA_IN_STATUS) {
+			cmd->state = 2;	/* no data, no response */
+			return;
+		}
 		s = tx_get(c);
 		if (s < 0)
 			return;
@@ -1023,8 +1054,12 @@ static void scsi_rw(struct conn *c, struct cmd *cmd, const uint8_t *cdb,
 			cmd->resid = cmd->edtl;
 			return;
 		}
-		if (cmd->fire && cfg.scen == S_DATA_IN)
+		if (cmd->fire && (cfg.scen == S_DATA_IN || cfg.scen == S_DATA_IN_STATUS))
 			data_in_pdu(c, cmd, lun + lba * BLOCK, cmd->xfer);
+		if (cmd->fire && cfg.scen == S_DATA_IN_STATUS) {
+			cmd->state = 2;	/* no data, no response */
+			return;
+		}
 		if (wait_sq(c, 0) == 0)
 			rdma_write(c, cmd, lun + lba * BLOCK, c->dev->lun_mr->lkey, cmd->xfer, -1);
 		return;
@@ -1069,7 +1104,7 @@ static void scsi_rw(struct conn *c, struct cmd *cmd, const uint8_t *cdb,
 		}
 		cmd->w = (struct wrctx){ WR_READ, -1, cmd };
 		if (wait_sq(c, 0) == 0 && post_sq(c, &wr) == 0)
-			cmd->op = 0xff;		/* response when the READ completes */
+			cmd->state = 1;	/* response when the READ completes */
 	}
 }
 
@@ -1203,6 +1238,7 @@ static void handle_scsi(struct conn *c, const uint8_t *buf, uint32_t len)
 	cmd = calloc(1, sizeof(*cmd));
 	if (!cmd)
 		return;
+	c->ncmds++;
 	cmd->itt = get32(b + B_ITT);
 	cmd->edtl = get32(b + B_TTT);
 	cmd->op = cdb[0];
@@ -1217,6 +1253,14 @@ static void handle_scsi(struct conn *c, const uint8_t *buf, uint32_t len)
 	}
 	cmd->all_next = c->all;
 	c->all = cmd;
+	if (c->parked && (cmd->read_stag || cmd->write_stag)) {
+		struct cmd *pk = c->parked;
+
+		c->parked = NULL;
+		pk->other_stag = cmd->read_stag ? cmd->read_stag : cmd->write_stag;
+		send_scsi_rsp(c, pk);
+		free_cmd(c, pk);
+	}
 
 	if (cfg.scen != S_GOOD && !fired && cmd_matches(cdb) && eligible_seen++ >= cfg.after) {
 		fired = 1;
@@ -1235,10 +1279,12 @@ static void handle_scsi(struct conn *c, const uint8_t *buf, uint32_t len)
 		}
 	}
 	scsi_exec(c, cmd, cdb, b + BHS_LEN + ahs, dlen);
-	if (cmd->op == 0xff)
+	if (cmd->state == 1)
 		return;		/* waiting for the RDMA READ */
-	send_scsi_rsp(c, cmd);
-	free_cmd(c, cmd);
+	if (cmd->state != 2)
+		send_scsi_rsp(c, cmd);
+	if (c->parked != cmd)
+		free_cmd(c, cmd);
 }
 
 static void handle_pdu(struct conn *c, uint8_t *buf, uint32_t len)
@@ -1319,7 +1365,8 @@ static void service(struct conn *c)
 				c->ready_tail = NULL;
 			if (!c->dead)
 				send_scsi_rsp(c, cmd);
-			free_cmd(c, cmd);
+			if (c->parked != cmd)
+				free_cmd(c, cmd);
 			continue;
 		}
 		ibv_req_notify_cq(c->cq, 0);
@@ -1399,7 +1446,7 @@ static void destroy_conn(struct conn *c)
 		free(cmd);
 	}
 	rdma_destroy_id(c->id);
-	say("conn %u: closed", c->no);
+	say("conn %u: closed (%u SCSI commands)", c->no, c->ncmds);
 	free(c);
 }
 

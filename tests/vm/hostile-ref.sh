@@ -7,9 +7,9 @@
 # target exits cleanly on SIGTERM.  When this fails, the tool is broken and
 # the hostile tests built on it mean nothing.
 #
-# HOSTILE_SCENARIO=NAME (and HOSTILE_ARGS) turn it into an experiment: the
-# same run against that scenario, reporting what the initiator did; it
-# passes as long as the kernel log stays clean and the target survives.
+# HOSTILE_SCENARIO="NAME..." (and HOSTILE_ARGS, e.g. "--after 30") turn it
+# into an experiment, not a test: for each scenario in turn, log in, run a
+# short fio verify, log out, and print what the initiator did.
 # vm-timeout: 400
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
@@ -28,23 +28,26 @@ make -s -C "$RIG_TOP/tests/hostile" >"$RIG_OUT/hostile-build.log" 2>&1 ||
 rig_setup
 rig_iscsid_up
 rig_load_ref
-rig_log "evil target: scenario $scen on $RIG_IP:$RIG_PORT"
-# shellcheck disable=SC2086
-"$evil" --addr "$RIG_IP" --port "$RIG_PORT" --iqn "$RIG_IQN" --scenario "$scen" \
-	--lun-mb 16 ${HOSTILE_ARGS:-} >"$elog" 2>&1 &
-evil_pid=$!
-rig_wait 10 grep -q 'evil: listening' "$elog" || { cat "$elog"; rig_die "evil target did not start"; }
+start_evil() {
+	rig_log "evil target: scenario $1 on $RIG_IP:$RIG_PORT ${HOSTILE_ARGS:-}"
+	# shellcheck disable=SC2086
+	"$evil" --addr "$RIG_IP" --port "$RIG_PORT" --iqn "$RIG_IQN" --scenario "$1" \
+		--lun-mb 16 ${HOSTILE_ARGS:-} >"$elog" 2>&1 &
+	evil_pid=$!
+	rig_wait 10 grep -q 'evil: listening' "$elog" || { cat "$elog"; rig_die "evil target did not start"; }
+}
 
 stop_evil() {
 	kill -TERM "$evil_pid" 2>/dev/null || true
 	local rc=0
 	wait "$evil_pid" || rc=$?
 	rig_log "evil target exit status $rc; its log:"
-	sed 's/^/    /' "$elog" | head -n 80
+	sed 's/^/    /' "$elog" | head -n 60
 	return $rc
 }
 
 if [ "$scen" = good ]; then
+	start_evil good
 	rig_login
 	dev=$(rig_disks | head -1)
 	[ -b "$dev" ] || rig_die "no block device"
@@ -57,19 +60,33 @@ if [ "$scen" = good ]; then
 	exit 0
 fi
 
-# Experiment: log in, run a short fio verify, see what happens.
-rig_login
-dev=$(rig_disks | head -1)
-rig_log "experiment: fio verify on $dev under scenario $scen"
+# Experiments, one after the other: log in, short fio verify, log out.
 set +e
-timeout "${HOSTILE_FIO_TIMEOUT:-150}" fio --name=evil --filename="$dev" --direct=1 --ioengine=libaio \
-	--iodepth=8 --rw=randwrite --bs=4k --size=4m --verify=crc32c --verify_state_save=0 \
-	--eta=never --output="$RIG_OUT/fio-evil.log"
-rc=$?
-set -e
-rig_log "experiment: fio exit $rc: $(grep -E 'err=' "$RIG_OUT/fio-evil.log" | head -1)"
-iscsiadm -m session -P1 2>&1 | grep -E 'Target:|State' | sed 's/^/    /' || true
-dmesg | grep -E 'iser|iscsi|connection|session|sd ' | tail -n 40 | sed 's/^/    kmsg: /'
-iscsiadm -m node -U all >/dev/null 2>&1 || rig_log "experiment: logout failed"
-stop_evil || true
-rig_log "DONE: experiment $scen"
+for s in $scen; do
+	start_evil "$s"
+	k0=$(dmesg | wc -l)
+	timeout 60 iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null 2>&1
+	timeout 60 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >/dev/null 2>&1 ||
+		rig_log "experiment $s: login failed or timed out"
+	rig_wait 30 sh -c 'ls /sys/class/iscsi_session/session*/device/target*/*/block/* >/dev/null 2>&1'
+	dev=$(rig_disks | head -1)
+	if [ -n "$dev" ]; then
+		t0=$SECONDS
+		timeout "${HOSTILE_FIO_TIMEOUT:-120}" fio --name=evil --filename="$dev" --direct=1 \
+			--ioengine=libaio --iodepth=8 --rw=randwrite --bsrange=4k-64k --size=4m \
+			--verify=crc32c --verify_state_save=0 --eta=never --output="$RIG_OUT/fio-$s.log"
+		rc=$?
+		rig_log "experiment $s: fio exit $rc after $((SECONDS - t0)) s: $(grep -o 'err=[^:]*' "$RIG_OUT/fio-$s.log" | head -1)"
+	else
+		rig_log "experiment $s: no disk"
+	fi
+	timeout 60 iscsiadm -m node -U all >/dev/null 2>&1 || rig_log "experiment $s: logout failed or timed out"
+	stop_evil
+	dmesg | tail -n +"$((k0 + 1))" | grep -vE 'rdma_rxe|scsi host|Attached|sd [0-9:]+: \[sd.\] (Write|Mode|Optimal|Preferred|[0-9]+ 512)|sda: ' |
+		head -n 40 | sed 's/^/    kmsg: /'
+	if ls /sys/class/iscsi_session/session* >/dev/null 2>&1; then
+		rig_log "experiment $s: a session remains after logout; stopping here"
+		break
+	fi
+	rig_log "DONE: experiment $s"
+done
