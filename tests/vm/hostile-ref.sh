@@ -16,6 +16,7 @@ set -euo pipefail
 
 RIG_PORT=3262
 RIG_IQN=iqn.2003-01.org.linux-iscsi.rig:evil
+# shellcheck disable=SC2034  # read by rig_login
 RIG_LUNS=1
 scen=${HOSTILE_SCENARIO:-good}
 evil=$RIG_TOP/.build/hostile/iser-evil-target
