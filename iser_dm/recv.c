@@ -109,21 +109,17 @@ static bool iser_dm_scsi_rsp(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx,
 		task = iscsi_dm_task_lookup(conn, pdu->hdr->itt);
 		iser_dm_upcall_end(ep);
 	}
-	if (!task) {
-		if (wc->wc_flags & IB_WC_WITH_INVALIDATE) {
-			*err = -EPROTO;
-			return false;
-		}
-		/* iscsi_da reports the stale ITT itself. */
+	/*
+	 * No task, or one being aborted: the response lost a race with
+	 * Deallocate_Task_Resources, which invalidates on its own.  A Send
+	 * with Invalidate here is legitimate; iscsi_da drops the response.
+	 */
+	if (!task)
 		return false;
-	}
-
 	t = iser_dm_task(task);
 	spin_lock_irqsave(&ep->lock, flags);
 	if (t->ep != ep || t->state != ISER_DM_TASK_ACTIVE) {
 		spin_unlock_irqrestore(&ep->lock, flags);
-		if (wc->wc_flags & IB_WC_WITH_INVALIDATE)
-			*err = -EPROTO;
 		return false;
 	}
 	if ((wc->wc_flags & IB_WC_WITH_INVALIDATE) &&
@@ -187,8 +183,14 @@ void iser_dm_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	case ISCSI_OP_SCSI_CMD_RSP:
 		if (iser_dm_scsi_rsp(ep, rx, wc, &pdu, &err))
 			return;
-		if (err) {
+		if (err == -EPROTO) {
 			iser_dm_protocol_error(ep, "bad Send with Invalidate", pdu.opcode);
+			return;
+		}
+		if (err) {
+			/* LOCAL_INV could not be posted: buffers stay exposed. */
+			atomic64_inc(&ep->stats.errors);
+			iser_dm_conn_fail(ep, err);
 			return;
 		}
 		break;
