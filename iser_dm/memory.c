@@ -118,6 +118,9 @@ int iser_dm_task_map(struct iser_dm_ep *ep, struct iscsi_dm_task *task,
 	struct iser_dm_task *t = iser_dm_task(task);
 	int ret;
 
+	/* A task still registered must not be sent again (DI misuse). */
+	if (WARN_ON_ONCE(t->ep && t->state != ISER_DM_TASK_IDLE))
+		return -EBUSY;
 	memset(t, 0, sizeof(*t));
 	t->ep = ep;
 	INIT_LIST_HEAD(&t->entry);
