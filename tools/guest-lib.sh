@@ -6,7 +6,8 @@
 # with the guest's uptime, and dies with the lines that matter on failure.
 
 RIG_TOP=${RIG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-RIG_IP=${RIG_IP:-10.0.2.15}
+RIG_IP=${RIG_IP:-10.0.2.15}		# the target's address
+RIG_LOCAL_IP=${RIG_LOCAL_IP:-$RIG_IP}	# ours (one VM: the same)
 RIG_PORT=${RIG_PORT:-3260}
 RIG_IQN=${RIG_IQN:-iqn.2003-01.org.linux-iscsi.rig:tgt}
 RIG_MTU=${RIG_MTU:-1500}
@@ -40,12 +41,12 @@ rig_wait() {
 
 # Network on the virtio NIC and Soft-RoCE (rxe) on top of it.
 rig_setup() {
-	rig_log "setup: network $RIG_IP/24 mtu $RIG_MTU, fabric $RIG_FABRIC"
+	rig_log "setup: network $RIG_LOCAL_IP/24 mtu $RIG_MTU, fabric $RIG_FABRIC"
 	# No udev here: load what it would have loaded.
 	modprobe -a virtio_net sd_mod || rig_die "modprobe virtio_net sd_mod"
 	rig_wait 10 test -e /sys/class/net/eth0 || rig_die "no eth0"
 	ip link set eth0 mtu "$RIG_MTU"
-	ip addr add "$RIG_IP/24" dev eth0
+	ip addr add "$RIG_LOCAL_IP/24" dev eth0
 	ip link set eth0 up
 	case $RIG_FABRIC in
 	rxe)
@@ -245,3 +246,19 @@ rig_exit_check() {
 	exit $rc
 }
 trap rig_exit_check EXIT
+
+# Two-host tests (tools/vm-pair): signals through the shared directory.
+rig_signal() { : >"/rig-share/$1"; }
+rig_wait_signal() {
+	local name=$1 t=${2:-120} i=0
+	while [ ! -e "/rig-share/$name" ]; do
+		i=$((i + 1))
+		[ $i -ge $((t * 2)) ] && rig_die "timed out waiting for signal '$name' from the other host"
+		sleep 0.5
+	done
+}
+
+# rig_stat NAME: a counter of the (first) session from `iscsiadm -m session -s`.
+rig_stat() {
+	iscsiadm -m session -s 2>/dev/null | awk -v k="$1:" '$1 == k { print $2; exit }'
+}
