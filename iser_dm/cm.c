@@ -190,19 +190,25 @@ static int iser_dm_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		iser_dm_established(ep, &ev->param.conn);
 		break;
 	case RDMA_CM_EVENT_REJECTED:
-		pr_info("iser_dm: ep %p: connection to %pISpc rejected: %s\n", ep,
+		/*
+		 * The portal does not take iSER (no iSER listener, or it
+		 * refused our CM private data).  The draft (section 3.4)
+		 * leaves iSCSI over TCP as the fallback: say so, since
+		 * iscsid itself only reports a timed-out connect.
+		 */
+		pr_warn("iser_dm: %pISpc refused the iSER connection (%s): no iSER portal there? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
 			&ep->dm.dst_addr, rdma_reject_msg(id, ev->status));
 		iser_dm_connect_failed(ep, -ECONNREFUSED);
 		break;
 	case RDMA_CM_EVENT_ADDR_ERROR:
 	case RDMA_CM_EVENT_ROUTE_ERROR:
-		pr_info("iser_dm: ep %p: cannot resolve %pISpc: %s (%d)\n", ep,
+		pr_warn("iser_dm: no RDMA path to %pISpc (%s, %d): no RDMA device on the route? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
 			&ep->dm.dst_addr, rdma_event_msg(ev->event), ev->status);
 		iser_dm_connect_failed(ep, -EHOSTUNREACH);
 		break;
 	case RDMA_CM_EVENT_UNREACHABLE:
 	case RDMA_CM_EVENT_CONNECT_ERROR:
-		pr_info("iser_dm: ep %p: connect to %pISpc failed: %s (%d)\n", ep,
+		pr_warn("iser_dm: no iSER answer from %pISpc (%s, %d): is it an RDMA peer with an iSER portal? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
 			&ep->dm.dst_addr, rdma_event_msg(ev->event), ev->status);
 		iser_dm_connect_failed(ep, -ECONNRESET);
 		break;
