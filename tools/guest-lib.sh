@@ -55,7 +55,8 @@ rig_setup() {
 		;;
 	siw)
 		# Soft iWARP, built out of tree by tools/build-siw.sh.
-		local siw=$RIG_TOP/.build/siw/$(uname -r)/siw.ko
+		local siw
+		siw=$RIG_TOP/.build/siw/$(uname -r)/siw.ko
 		[ -s "$siw" ] || rig_die "$siw missing (run tools/build-siw.sh on the host)"
 		modprobe -a ib_core libcrc32c || rig_die "modprobe ib_core libcrc32c"
 		insmod "$siw" || rig_die "insmod siw.ko"
@@ -71,7 +72,7 @@ rig_setup() {
 # LIO target with RAM-backed LUNs and a portal with iSER enabled.
 # Options: --chap USER PASS (CHAP for the initiator's IQN; default: none).
 rig_target_up() {
-	local chap_user="" chap_pass="" i tpg np ini
+	local chap_user="" chap_pass="" i tpg ini
 	if [ "${1:-}" = --chap ]; then
 		chap_user=$2 chap_pass=$3
 	fi
@@ -87,22 +88,7 @@ rig_target_up() {
 		mkdir "$tpg/lun/lun_$i"
 		ln -s "$CFS/core/rd_mcp_$i/ram$i" "$tpg/lun/lun_$i/ram$i" || rig_die "map lun $i"
 	done
-	np=$tpg/np/$RIG_IP:$RIG_PORT
-	if [ "$RIG_FABRIC" = siw ]; then
-		# iWARP's CM listens on a real TCP socket, and LIO always opens an
-		# iSCSI/TCP listener on a portal before iSER is enabled on it: both
-		# on one ip:port clash.  Create the portal from a private network
-		# namespace, so its TCP listener lives there, then enable iSER from
-		# here: the iWARP listener is the only one on $RIG_IP:$RIG_PORT.
-		ip netns add lio-tcp
-		ip -n lio-tcp link add d0 type dummy
-		ip -n lio-tcp addr add "$RIG_IP/32" dev d0
-		ip -n lio-tcp link set d0 up
-		nsenter --net=/run/netns/lio-tcp mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
-	else
-		mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
-	fi
-	echo 1 >"$np/iser" || rig_die "cannot enable iSER on the portal (ib_isert)"
+	rig_portal_add iser
 	if [ -n "$chap_user" ]; then
 		ini=$(sed -n 's/^InitiatorName=//p' /etc/iscsi/initiatorname.iscsi)
 		echo 0 >"$tpg/attrib/generate_node_acls"
@@ -121,6 +107,58 @@ rig_target_up() {
 		echo 0 >"$tpg/attrib/authentication"
 	fi
 	echo 1 >"$tpg/enable" || rig_die "enable TPG"
+}
+
+# rig_portal_add iser|tcp: the portal $RIG_IP:$RIG_PORT on the target's
+# TPG, with iSER, or iSCSI/TCP only (as on a target without iSER).
+rig_portal_add() {
+	local np=$CFS/iscsi/$RIG_IQN/tpgt_1/np/$RIG_IP:$RIG_PORT
+	if [ "$1" = tcp ]; then
+		mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
+		return 0
+	fi
+	if [ "$RIG_FABRIC" = siw ]; then
+		# iWARP's CM listens on a real TCP socket, and LIO always opens an
+		# iSCSI/TCP listener on a portal before iSER is enabled on it: both
+		# on one ip:port clash.  Create the portal from a private network
+		# namespace, so its TCP listener lives there, then enable iSER from
+		# here: the iWARP listener is the only one on $RIG_IP:$RIG_PORT.
+		if [ ! -e /run/netns/lio-tcp ]; then
+			ip netns add lio-tcp
+			ip -n lio-tcp link add d0 type dummy
+			ip -n lio-tcp addr add "$RIG_IP/32" dev d0
+			ip -n lio-tcp link set d0 up
+		fi
+		nsenter --net=/run/netns/lio-tcp mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
+	else
+		mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
+	fi
+	echo 1 >"$np/iser" || rig_die "cannot enable iSER on the portal (ib_isert)"
+}
+
+# Undo rig_portal_add: iSER off first, then the portal from the network
+# namespace that created it (over siw, an rmdir from the root namespace
+# blocks forever in LIO's np teardown).
+rig_portal_del() {
+	local np=$CFS/iscsi/$RIG_IQN/tpgt_1/np/$RIG_IP:$RIG_PORT ns=()
+	[ "$(cat "$np/iser")" = 0 ] || echo 0 >"$np/iser" || rig_die "cannot disable iSER on the portal"
+	[ "$RIG_FABRIC" = siw ] && [ -e /run/netns/lio-tcp ] && ns=(nsenter --net=/run/netns/lio-tcp)
+	timeout 30 "${ns[@]}" rmdir "$np" || rig_die "cannot remove the portal $np"
+}
+
+# A target "restart" that keeps the RAM disks (their data is what fio
+# verifies): the TPG goes down, dropping every connection, and its
+# listener closes; rig_target_start brings both back.
+rig_target_stop() {
+	rig_log "target: stop (TPG disabled, portal closed)"
+	echo 0 >"$CFS/iscsi/$RIG_IQN/tpgt_1/enable" || rig_die "cannot disable the TPG"
+	rig_portal_del
+}
+
+rig_target_start() {
+	rig_log "target: start"
+	rig_portal_add iser
+	echo 1 >"$CFS/iscsi/$RIG_IQN/tpgt_1/enable" || rig_die "cannot enable the TPG"
 }
 
 rig_target_down() {
@@ -191,6 +229,12 @@ rig_login() {
 	iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >"$RIG_OUT/discovery.log" 2>&1 ||
 		{ cat "$RIG_OUT/discovery.log"; rig_die "iSER discovery failed"; }
 	rig_log "login: $(cat "$RIG_OUT/discovery.log")"
+	local kv
+	# RIG_NODE_SETTINGS="name=value ...": node record settings for the login.
+	for kv in ${RIG_NODE_SETTINGS:-}; do
+		iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser -o update \
+			-n "${kv%%=*}" -v "${kv#*=}" || rig_die "iscsiadm: cannot set $kv"
+	done
 	iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >"$RIG_OUT/login.log" 2>&1 ||
 		{ cat "$RIG_OUT/login.log"; rig_die "iscsiadm --login failed"; }
 	rig_wait 30 sh -c "[ \$(ls -d /sys/class/iscsi_session/session*/device/target*/*/block/* 2>/dev/null | wc -l) -ge $RIG_LUNS ]" ||
@@ -220,6 +264,38 @@ rig_fio_verify() {
 	}
 	grep -E 'err=|WRITE:|READ:' "$RIG_OUT/fio-verify.log" | sed 's/^ */    /'
 	grep -q 'err= 0' "$RIG_OUT/fio-verify.log" || rig_die "fio reported errors"
+}
+
+# rig_fio_bg NAME DEV SECS [SIZE]: fio randwrite with crc32c verify in the
+# background for SECS seconds, then its verify pass; $RIG_FIO_PID is fio.
+rig_fio_bg() {
+	local name=$1 dev=$2 secs=$3 size=${4:-16m}
+	rig_log "fio: background randwrite+verify on $dev for $secs s ($name)"
+	fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio --iodepth=16 \
+		--rw=randwrite --bsrange=4k-64k --size="$size" --time_based --runtime="$secs" \
+		--verify=crc32c --verify_fatal=1 --verify_state_save=0 --do_verify=1 --eta=never \
+		--output="$RIG_OUT/fio-$name.log" &
+	RIG_FIO_PID=$!
+}
+
+# rig_fio_wait NAME: wait for rig_fio_bg's fio; fail on any error or a
+# missing verify pass.
+rig_fio_wait() {
+	local name=$1 rc=0
+	wait "$RIG_FIO_PID" || rc=$?
+	grep -E 'err=|WRITE:|READ:' "$RIG_OUT/fio-$name.log" | sed 's/^ */    /'
+	if [ $rc != 0 ] || ! grep -q 'err= 0' "$RIG_OUT/fio-$name.log"; then
+		tail -n 25 "$RIG_OUT/fio-$name.log"
+		rig_die "fio $name failed (exit $rc)"
+	fi
+	grep -q 'READ: bw=' "$RIG_OUT/fio-$name.log" || rig_die "fio $name: no verify pass ran"
+}
+
+# rig_wait_logged_in SECS: until every session is LOGGED_IN again.
+rig_wait_logged_in() {
+	rig_wait "$1" sh -c 'iscsiadm -m session -P1 2>/dev/null | grep "iSCSI Session State" |
+		grep -qv LOGGED_IN && exit 1; iscsiadm -m session -P1 2>/dev/null |
+		grep -q "iSCSI Session State: LOGGED_IN"'
 }
 
 # Every VM test fails if the kernel complained, whatever the script thought:
