@@ -156,6 +156,7 @@ void iser_dm_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct iser_dm_rx_desc *rx = container_of(wc->wr_cqe, struct iser_dm_rx_desc, cqe);
 	struct iser_dm_ep *ep = rx->ep;
 	struct iser_dm_rx_pdu pdu;
+	const char *why;
 	int err = 0;
 
 	if (wc->status != IB_WC_SUCCESS) {
@@ -179,8 +180,13 @@ void iser_dm_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 		 be32_to_cpu((__force __be32)pdu.hdr->itt), pdu.dlength,
 		 wc->wc_flags & IB_WC_WITH_INVALIDATE ? " (invalidate)" : "");
 
-	switch (pdu.opcode) {
-	case ISCSI_OP_SCSI_CMD_RSP:
+	why = iser_dm_wire_check_opcode(pdu.opcode,
+					wc->wc_flags & IB_WC_WITH_INVALIDATE);
+	if (why) {
+		iser_dm_protocol_error(ep, why, pdu.opcode);
+		return;
+	}
+	if (pdu.opcode == ISCSI_OP_SCSI_CMD_RSP) {
 		if (iser_dm_scsi_rsp(ep, rx, wc, &pdu, &err))
 			return;
 		if (err == -EPROTO) {
@@ -193,31 +199,6 @@ void iser_dm_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 			iser_dm_conn_fail(ep, err);
 			return;
 		}
-		break;
-	case ISCSI_OP_SCSI_DATA_IN:
-		iser_dm_protocol_error(ep, "Data-In PDU (read data must come by RDMA Write)",
-				       pdu.opcode);
-		return;
-	case ISCSI_OP_R2T:
-		iser_dm_protocol_error(ep, "R2T PDU (write data is fetched by RDMA Read)",
-				       pdu.opcode);
-		return;
-	case ISCSI_OP_NOOP_IN:
-	case ISCSI_OP_SCSI_TMFUNC_RSP:
-	case ISCSI_OP_LOGIN_RSP:
-	case ISCSI_OP_TEXT_RSP:
-	case ISCSI_OP_LOGOUT_RSP:
-	case ISCSI_OP_ASYNC_EVENT:
-	case ISCSI_OP_REJECT:
-		if (wc->wc_flags & IB_WC_WITH_INVALIDATE) {
-			iser_dm_protocol_error(ep, "Send with Invalidate on a non-response",
-					       pdu.opcode);
-			return;
-		}
-		break;
-	default:
-		iser_dm_protocol_error(ep, "unknown opcode", pdu.opcode);
-		return;
 	}
 	iser_dm_deliver(ep, rx);
 	iser_dm_repost(ep, rx);

@@ -107,6 +107,40 @@ int iser_dm_wire_parse_rx(void *buf, u32 byte_len, struct iser_dm_rx_pdu *pdu)
 }
 
 /**
+ * iser_dm_wire_check_opcode() - may this control-type PDU arrive over iSER?
+ * @opcode: BHS opcode without the immediate bit (&iser_dm_rx_pdu.opcode)
+ * @with_inv: it arrived as a Send with Invalidate
+ *
+ * Data-In and R2T never travel in a SEND (read data comes by RDMA Write,
+ * write data is fetched by RDMA Read), and only a SCSI Response may
+ * invalidate one of the task's keys (RFC 7145 §7.3.3).  Whether the key
+ * is the task's own is checked against the task by the caller.
+ *
+ * Return: NULL when the PDU is acceptable, else what is wrong with it.
+ */
+const char *iser_dm_wire_check_opcode(u8 opcode, bool with_inv)
+{
+	switch (opcode) {
+	case ISCSI_OP_SCSI_CMD_RSP:
+		return NULL;
+	case ISCSI_OP_SCSI_DATA_IN:
+		return "Data-In PDU (read data must come by RDMA Write)";
+	case ISCSI_OP_R2T:
+		return "R2T PDU (write data is fetched by RDMA Read)";
+	case ISCSI_OP_NOOP_IN:
+	case ISCSI_OP_SCSI_TMFUNC_RSP:
+	case ISCSI_OP_LOGIN_RSP:
+	case ISCSI_OP_TEXT_RSP:
+	case ISCSI_OP_LOGOUT_RSP:
+	case ISCSI_OP_ASYNC_EVENT:
+	case ISCSI_OP_REJECT:
+		return with_inv ? "Send with Invalidate on a non-response" : NULL;
+	default:
+		return "unknown opcode";
+	}
+}
+
+/**
  * iser_dm_wire_dataout_count() - Data-Out PDUs for the unsolicited data
  * @immediate: bytes sent with the command
  * @unsolicited: immediate plus non-immediate unsolicited bytes

@@ -60,6 +60,7 @@ void iser_dm_wire_parse_cm_rep(const void *priv, size_t len,
 void iser_dm_wire_build_ctrl(struct iser_ctrl *ih, const struct iser_dm_stag *rd,
 			     const struct iser_dm_stag *wr);
 int iser_dm_wire_parse_rx(void *buf, u32 byte_len, struct iser_dm_rx_pdu *pdu);
+const char *iser_dm_wire_check_opcode(u8 opcode, bool with_inv);
 u32 iser_dm_wire_dataout_count(u32 immediate, u32 unsolicited, u32 max_xmit);
 void iser_dm_wire_build_dataout(struct iscsi_data *d, const struct iscsi_hdr *cmd,
 				u32 datasn, u32 offset, u32 len, bool final);

@@ -126,6 +126,34 @@ static void test_rx(void)
 	       "low flag bits do not change the opcode check");
 }
 
+static void test_opcode(void)
+{
+	static const u8 ctrl[] = {
+		ISCSI_OP_NOOP_IN, ISCSI_OP_SCSI_TMFUNC_RSP, ISCSI_OP_LOGIN_RSP,
+		ISCSI_OP_TEXT_RSP, ISCSI_OP_LOGOUT_RSP, ISCSI_OP_ASYNC_EVENT,
+		ISCSI_OP_REJECT,
+	};
+	unsigned int i, bad = 0, inv = 0;
+
+	TAP_CHECK(!iser_dm_wire_check_opcode(ISCSI_OP_SCSI_CMD_RSP, false),
+		  "SCSI Response accepted");
+	TAP_CHECK(!iser_dm_wire_check_opcode(ISCSI_OP_SCSI_CMD_RSP, true),
+		  "SCSI Response may come as Send with Invalidate");
+	for (i = 0; i < ARRAY_SIZE(ctrl); i++) {
+		bad += !!iser_dm_wire_check_opcode(ctrl[i], false);
+		inv += !iser_dm_wire_check_opcode(ctrl[i], true);
+	}
+	TAP_EQ(bad, 0, "other target control PDUs accepted");
+	TAP_EQ(inv, 0, "Send with Invalidate refused on every non-response");
+	TAP_CHECK(!!iser_dm_wire_check_opcode(ISCSI_OP_SCSI_DATA_IN, false),
+		  "Data-In over a SEND refused");
+	TAP_CHECK(!!iser_dm_wire_check_opcode(ISCSI_OP_R2T, false),
+		  "R2T over a SEND refused");
+	TAP_CHECK(!!iser_dm_wire_check_opcode(ISCSI_OP_SCSI_CMD, false),
+		  "initiator opcode refused");
+	TAP_CHECK(!!iser_dm_wire_check_opcode(0x30, false), "unknown opcode refused");
+}
+
 static void test_dataout(void)
 {
 	struct iscsi_scsi_req cmd;
@@ -163,6 +191,7 @@ int main(void)
 	test_cm();
 	test_ctrl();
 	test_rx();
+	test_opcode();
 	test_dataout();
 	return tap_done();
 }
