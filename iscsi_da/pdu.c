@@ -240,6 +240,23 @@ int isda_pdu_check_rx(const struct iscsi_hdr *hdr, u32 len, u32 max_recv)
 }
 
 /**
+ * isda_pdu_rejected_hdr() - the rejected PDU's header inside a Reject
+ * @data: the Reject's data segment, or NULL
+ * @len: bytes at @data
+ *
+ * RFC 7143 §11.17: the data segment carries the complete header of the
+ * rejected PDU; a shorter one leaves nothing to match the Reject against.
+ *
+ * Return: the rejected BHS, or NULL when the data segment cannot hold one.
+ */
+const struct iscsi_hdr *isda_pdu_rejected_hdr(const void *data, u32 len)
+{
+	if (!data || len < sizeof(struct iscsi_hdr))
+		return NULL;
+	return data;
+}
+
+/**
  * isda_pdu_login_is_final() - is this the login request that enters FFP?
  * @hdr: a Login Request BHS
  *

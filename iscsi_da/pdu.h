@@ -125,6 +125,7 @@ void isda_pdu_build_tmf(struct iscsi_tm *hdr, u8 func, const u8 *lun,
 			itt_t itt, itt_t rtt, u32 cmdsn, u32 exp_statsn,
 			u32 refcmdsn);
 int isda_pdu_check_rx(const struct iscsi_hdr *hdr, u32 len, u32 max_recv);
+const struct iscsi_hdr *isda_pdu_rejected_hdr(const void *data, u32 len);
 bool isda_pdu_login_is_final(const struct iscsi_hdr *hdr);
 bool isda_pdu_has_statsn(const struct iscsi_hdr *hdr);
 

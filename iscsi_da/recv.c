@@ -103,11 +103,11 @@ static int isda_rx_reject(struct isda_conn *conn, struct iscsi_hdr *hdr,
 			  void *data, u32 len)
 {
 	struct iscsi_reject *rej = (struct iscsi_reject *)hdr;
-	struct iscsi_hdr *bad = data;
+	const struct iscsi_hdr *bad = isda_pdu_rejected_hdr(data, len);
 	struct isda_mtask *mt;
 
 	conn->stats.reject_pdus++;
-	if (len < sizeof(*bad))
+	if (!bad)
 		return isda_proto_error(conn, hdr, "Reject without the rejected header");
 	isda_warn("session %u: target rejected opcode 0x%x ITT 0x%x, reason 0x%x\n",
 		  conn->sess->cls->sid, bad->opcode,

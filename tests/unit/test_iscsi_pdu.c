@@ -206,6 +206,19 @@ static void test_misc(void)
 	TAP_CHECK(!isda_pdu_login_is_final(&h), "NSG without T is not final");
 }
 
+static void test_reject(void)
+{
+	u8 data[52] = { ISCSI_OP_TEXT };
+
+	TAP_CHECK(isda_pdu_rejected_hdr(data, 48) == (void *)data,
+		  "Reject carrying a whole BHS: header found");
+	TAP_CHECK(isda_pdu_rejected_hdr(data, 52) == (void *)data,
+		  "Reject with a longer data segment: header found");
+	TAP_CHECK(!isda_pdu_rejected_hdr(data, 47), "Reject with 47 bytes: no header");
+	TAP_CHECK(!isda_pdu_rejected_hdr(data, 0), "Reject without data: no header");
+	TAP_CHECK(!isda_pdu_rejected_hdr(NULL, 48), "NULL data: no header");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -213,5 +226,6 @@ int main(void)
 	test_scsi_cmd();
 	test_scsi_rsp();
 	test_misc();
+	test_reject();
 	return tap_done();
 }
