@@ -39,7 +39,8 @@ void isda_conn_failure(struct isda_conn *conn, enum iscsi_err err)
 		isda_conn_set_state(conn, ISDA_CONN_FAILED);
 	if (sess->state == ISDA_SESS_LOGGED_IN) {
 		isda_session_set_state(sess, ISDA_SESS_FAILED);
-		block = true;
+		/* see isda_conn_cleanup(): discovery sessions are not recovered */
+		block = !sess->params.discovery_sess;
 	}
 	spin_unlock_irqrestore(&sess->lock, flags);
 
@@ -98,6 +99,13 @@ void isda_conn_cleanup(struct isda_conn *conn, bool recover)
 
 	spin_lock_irqsave(&sess->lock, flags);
 	isda_conn_set_state(conn, ISDA_CONN_STOPPED);
+	/*
+	 * A discovery session has no I/O to hold and iscsid never re-logs it
+	 * in: blocking it would only start (and, with its replacement timeout
+	 * of 0, immediately report) a recovery nobody waits for.
+	 */
+	if (sess->params.discovery_sess)
+		recover = false;
 	if (recover) {
 		if (sess->state == ISDA_SESS_LOGGED_IN) {
 			isda_session_set_state(sess, ISDA_SESS_FAILED);
