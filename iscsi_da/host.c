@@ -160,6 +160,10 @@ static int isda_send_scsi_cmd(struct isda_session *sess,
 	conn->stats.scsicmd_pdus++;
 	if (d.write)
 		conn->stats.txdata_octets += d.edtl;
+	/* The datamover builds them (RFC 5047 §10.3), but they are ours. */
+	if (d.unsolicited > d.immediate && conn->max_xmit_dlength)
+		conn->stats.dataout_pdus += DIV_ROUND_UP(d.unsolicited - d.immediate,
+							 conn->max_xmit_dlength);
 	return 0;
 }
 
