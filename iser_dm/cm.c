@@ -91,7 +91,9 @@ static int iser_dm_route_resolved(struct iser_dm_ep *ep)
 	spin_unlock_irq(&ep->lock);
 	ret = rdma_connect_locked(ep->cm_id, &cp);
 	if (ret) {
-		pr_err("iser_dm: ep %p: rdma_connect failed: %d\n", ep, ret);
+		/* iWARP connects over TCP here: a refusal shows up at once. */
+		pr_warn("iser_dm: cannot connect to %pISpc (%d): no iSER portal there? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
+			&ep->dm.dst_addr, ret);
 		return ret;
 	}
 	return 0;
