@@ -34,6 +34,25 @@ static inline u32 isda_itt_index(itt_t itt)
 	return be32_to_cpu((__force __be32)itt) & ISDA_ITT_INDEX_MASK;
 }
 
+/**
+ * isda_itt_in_range() - could this session ever have issued @itt?
+ * @itt: the ITT from a PDU, as on the wire
+ * @ntasks: task indices in use (SCSI commands plus management slots)
+ *
+ * An ITT with an index past @ntasks, or any of bits 28..31 set, was never
+ * ours: a target that answers it is broken.  One in range may still be a
+ * late or duplicate answer for an earlier use of its index.
+ *
+ * Return: true if @itt has the shape of an ITT we build.
+ */
+static inline bool isda_itt_in_range(itt_t itt, u32 ntasks)
+{
+	u32 v = be32_to_cpu((__force __be32)itt);
+
+	return !(v >> (ISDA_ITT_INDEX_BITS + ISDA_ITT_AGE_BITS)) &&
+	       (v & ISDA_ITT_INDEX_MASK) < ntasks;
+}
+
 /* Largest CDB that fits ISCSI_DM_MAX_HDR_LEN: 16 in the BHS, 60 in the AHS. */
 #define ISDA_MAX_CDB_LEN	76
 

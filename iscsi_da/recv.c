@@ -18,18 +18,27 @@ void isda_rx_update_sn(struct isda_conn *conn, struct iscsi_hdr *hdr)
 	struct iscsi_nopin *in = (struct iscsi_nopin *)hdr;
 	struct isda_session *sess = conn->sess;
 
+	u32 exp = be32_to_cpu(in->exp_cmdsn), max = be32_to_cpu(in->max_cmdsn);
+
 	if (isda_pdu_has_statsn(hdr))
 		conn->exp_statsn = be32_to_cpu(in->statsn) + 1;
-	isda_sn_update(&sess->exp_cmdsn, &sess->max_cmdsn,
-		       be32_to_cpu(in->exp_cmdsn), be32_to_cpu(in->max_cmdsn));
+	/*
+	 * RFC 7143 §4.2.2.1: such a window is ignored, not a protocol
+	 * error; the PDU itself is still processed.
+	 */
+	if (isda_sn_lt(max, exp - 1))
+		isda_warn_ratelimited("session %u: target's MaxCmdSN %u is below ExpCmdSN %u - 1 (opcode 0x%x): window ignored\n",
+				      sess->cls->sid, max, exp, hdr->opcode);
+	isda_sn_update(&sess->exp_cmdsn, &sess->max_cmdsn, exp, max);
 }
 
 static int isda_proto_error(struct isda_conn *conn, struct iscsi_hdr *hdr,
 			    const char *why)
 {
-	isda_err("session %u conn %u: %s (opcode 0x%x, ITT 0x%x, %u data bytes): recovering\n",
-		 conn->sess->cls->sid, conn->dm.cid, why, hdr->opcode,
-		 be32_to_cpu((__force __be32)hdr->itt), ntoh24(hdr->dlength));
+	isda_err_ratelimited("session %u conn %u: %s (opcode 0x%x, ITT 0x%x, %u data bytes): recovering\n",
+			     conn->sess->cls->sid, conn->dm.cid, why, hdr->opcode,
+			     be32_to_cpu((__force __be32)hdr->itt),
+			     ntoh24(hdr->dlength));
 	conn->stats.proto_err++;
 	isda_conn_failure(conn, ISCSI_ERR_PROTO);
 	return -EPROTO;
@@ -86,10 +95,11 @@ static int isda_rx_async(struct isda_conn *conn, struct iscsi_hdr *hdr,
 	struct isda_session *sess = conn->sess;
 
 	conn->stats.async_pdus++;
-	isda_info("session %u: async event %u (vcode 0x%x, param %u/%u/%u)\n",
-		  sess->cls->sid, async->async_event, async->async_vcode,
-		  be16_to_cpu(async->param1), be16_to_cpu(async->param2),
-		  be16_to_cpu(async->param3));
+	isda_info_ratelimited("session %u: async event %u (vcode 0x%x, param %u/%u/%u)\n",
+			      sess->cls->sid, async->async_event,
+			      async->async_vcode, be16_to_cpu(async->param1),
+			      be16_to_cpu(async->param2),
+			      be16_to_cpu(async->param3));
 	/* a SCSI async event (e.g. REPORTED LUNS DATA HAS CHANGED): rescan */
 	if (async->async_event == ISCSI_ASYNC_MSG_SCSI_EVENT)
 		schedule_work(&sess->scan_work);
@@ -162,9 +172,15 @@ int iscsi_dm_control_notify(struct iscsi_dm_conn *dm, struct iscsi_hdr *hdr,
 		conn->stats.scsirsp_pdus++;
 		sc = isda_cmd_lookup(sess, hdr->itt);
 		if (!sc) {
-			/* a late answer for a task aborted meanwhile */
-			pr_debug_ratelimited("iscsi_da: stale SCSI Response ITT 0x%x\n",
-					     be32_to_cpu((__force __be32)hdr->itt));
+			if (!isda_itt_in_range(hdr->itt, sess->cmds_max +
+					       ISDA_MGMT_TASKS))
+				return isda_proto_error(conn, hdr,
+							"SCSI Response for an ITT never issued");
+			/* a late answer for a task aborted meanwhile, or a duplicate */
+			conn->stats.stale_rsp++;
+			isda_info_ratelimited("session %u: SCSI Response for ITT 0x%x, not outstanding (late or duplicate): ignored\n",
+					      sess->cls->sid,
+					      be32_to_cpu((__force __be32)hdr->itt));
 			return 0;
 		}
 		isda_cmd_complete(conn, sc, (struct iscsi_scsi_rsp *)hdr,

@@ -52,6 +52,7 @@ void isda_get_stats(struct iscsi_cls_conn *cls, struct iscsi_stats *stats)
 
 	stats->custom_length = 0;
 	isda_stats_custom(stats, "protocol_errors", s->proto_err);
+	isda_stats_custom(stats, "stale_responses", s->stale_rsp);
 	mutex_lock(&conn->dm_mutex);
 	if (ops->get_stats && conn->dm.ep)
 		ops->get_stats(&conn->dm, &dms);

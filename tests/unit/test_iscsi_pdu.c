@@ -219,6 +219,20 @@ static void test_reject(void)
 	TAP_CHECK(!isda_pdu_rejected_hdr(NULL, 48), "NULL data: no header");
 }
 
+static void test_itt_range(void)
+{
+	TAP_CHECK(isda_itt_in_range(isda_itt_build(0, 0), 40), "ITT index 0 is ours");
+	TAP_CHECK(isda_itt_in_range(isda_itt_build(39, 0xfff), 40),
+		  "last index, any age is ours");
+	TAP_CHECK(!isda_itt_in_range(isda_itt_build(40, 1), 40),
+		  "index past the task space was never issued");
+	TAP_CHECK(!isda_itt_in_range((__force itt_t)cpu_to_be32(0x10000001), 40),
+		  "bits 28..31 set: never issued");
+	TAP_CHECK(!isda_itt_in_range((__force itt_t)cpu_to_be32(0x0ffffff0), 40),
+		  "the hostile target's 0x0ffffff0 is not ours");
+	TAP_CHECK(!isda_itt_in_range(RESERVED_ITT, 40), "RESERVED_ITT is not a task's");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -227,5 +241,6 @@ int main(void)
 	test_scsi_rsp();
 	test_misc();
 	test_reject();
+	test_itt_range();
 	return tap_done();
 }
