@@ -173,7 +173,7 @@ void iser_dm_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 
 	rx->byte_len = wc->byte_len;
 	if (iser_dm_wire_parse_rx(rx->buf, rx->byte_len, &pdu)) {
-		iser_dm_protocol_error(ep, "malformed iSER message", pdu.opcode);
+		iser_dm_protocol_error(ep, pdu.why, pdu.opcode);
 		return;
 	}
 	pr_debug("iser_dm: ep %p: rx opcode 0x%x itt 0x%x dlen %u%s\n", ep, pdu.opcode,

@@ -89,18 +89,28 @@ int iser_dm_wire_parse_rx(void *buf, u32 byte_len, struct iser_dm_rx_pdu *pdu)
 	u32 need;
 
 	memset(pdu, 0, sizeof(*pdu));
-	if (byte_len < ISER_DM_HDRS_LEN)
+	if (byte_len < ISER_DM_HDRS_LEN) {
+		pdu->why = "truncated: shorter than iSER header + BHS";
 		return -EPROTO;
-	if ((ih->flags & 0xf0) != ISCSI_CTRL)
-		return -EPROTO;
+	}
 	hdr = (struct iscsi_hdr *)(ih + 1);
-	pdu->hdr = hdr;
 	pdu->opcode = hdr->opcode & ISCSI_OPCODE_MASK;
+	if ((ih->flags & 0xf0) != ISCSI_CTRL) {
+		pdu->why = "iSER header flags are not ISCSI_CTRL";
+		return -EPROTO;
+	}
+	pdu->hdr = hdr;
 	pdu->ahs_len = hdr->hlength * 4;
 	pdu->dlength = ntoh24(hdr->dlength);
 	need = ISER_DM_HDRS_LEN + pdu->ahs_len + pdu->dlength;
-	if (byte_len < need || byte_len - need > 3)
+	if (byte_len < need) {
+		pdu->why = "AHS + DataSegmentLength exceed the bytes received";
 		return -EPROTO;
+	}
+	if (byte_len - need > 3) {
+		pdu->why = "bytes beyond DataSegmentLength + padding";
+		return -EPROTO;
+	}
 	if (pdu->dlength)
 		pdu->data = (u8 *)buf + ISER_DM_HDRS_LEN + pdu->ahs_len;
 	return 0;

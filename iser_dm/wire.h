@@ -45,6 +45,7 @@ struct iser_dm_peer_caps {
  * @ahs_len: bytes of AHS
  * @data: the data segment, or NULL
  * @dlength: DataSegmentLength
+ * @why: when iser_dm_wire_parse_rx() refuses the message, what is wrong
  */
 struct iser_dm_rx_pdu {
 	struct iscsi_hdr	*hdr;
@@ -52,6 +53,7 @@ struct iser_dm_rx_pdu {
 	u32			ahs_len;
 	void			*data;
 	u32			dlength;
+	const char		*why;
 };
 
 void iser_dm_wire_build_cm_req(struct iser_cm_hdr *cm, bool send_inv_ok);

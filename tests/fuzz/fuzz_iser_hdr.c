@@ -61,8 +61,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	ret = iser_dm_wire_parse_rx(buf, byte_len, &pdu);
 	if (ret) {
 		FUZZ_ASSERT(ret == -EPROTO);
+		FUZZ_ASSERT(pdu.why);	/* the log line must say what is wrong */
 		goto out;
 	}
+	FUZZ_ASSERT(!pdu.why);
 	/* An accepted message lies inside what arrived. */
 	FUZZ_ASSERT(byte_len >= ISER_DM_HDRS_LEN);
 	FUZZ_ASSERT((buf[0] & 0xf0) == ISCSI_CTRL);

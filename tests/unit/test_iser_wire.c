@@ -98,6 +98,7 @@ static void test_rx(void)
 		  "bare response: hdr located, no data");
 	TAP_EQ(iser_dm_wire_parse_rx(rxbuf, ISER_DM_HDRS_LEN - 1, &pdu), -EPROTO,
 	       "shorter than iSER header + BHS rejected");
+	TAP_CHECK(pdu.why && strstr(pdu.why, "truncated"), "truncated: the reason says so");
 
 	rx_setup(ISCSI_CTRL, ISCSI_OP_SCSI_CMD_RSP | ISCSI_OP_IMMEDIATE, 0, 18);
 	TAP_EQ(iser_dm_wire_parse_rx(rxbuf, ISER_DM_HDRS_LEN + 20, &pdu), 0,
@@ -107,6 +108,8 @@ static void test_rx(void)
 	TAP_EQ(pdu.dlength, 18, "data length from BHS, not byte_len");
 	TAP_EQ(iser_dm_wire_parse_rx(rxbuf, ISER_DM_HDRS_LEN + 17, &pdu), -EPROTO,
 	       "truncated data segment rejected");
+	TAP_CHECK(pdu.why && strstr(pdu.why, "DataSegmentLength"),
+		  "short data segment: the reason names DataSegmentLength");
 	TAP_EQ(iser_dm_wire_parse_rx(rxbuf, ISER_DM_HDRS_LEN + 22, &pdu), -EPROTO,
 	       "more than 3 trailing bytes rejected");
 
@@ -121,6 +124,7 @@ static void test_rx(void)
 	rx_setup(ISER_HELLO, ISCSI_OP_NOOP_IN, 0, 0);
 	TAP_EQ(iser_dm_wire_parse_rx(rxbuf, ISER_DM_HDRS_LEN, &pdu), -EPROTO,
 	       "iSER Hello (not ISCSI_CTRL) rejected");
+	TAP_CHECK(pdu.why && strstr(pdu.why, "flags"), "bad flags: the reason names the flags");
 	rx_setup(ISCSI_CTRL | ISER_RSV, ISCSI_OP_NOOP_IN, 0, 0);
 	TAP_EQ(iser_dm_wire_parse_rx(rxbuf, ISER_DM_HDRS_LEN, &pdu), 0,
 	       "low flag bits do not change the opcode check");
