@@ -87,6 +87,7 @@ static int iser_dm_route_resolved(struct iser_dm_ep *ep)
 	cp.private_data_len = sizeof(cm);
 	iser_dm_rcp_conn_param(ep, &cp);
 	spin_lock_irq(&ep->lock);
+	WRITE_ONCE(ep->connect_deadline, iser_dm_rcp_connect_deadline(ep));
 	iser_dm_set_state(ep, ISER_DM_CONNECTING);
 	spin_unlock_irq(&ep->lock);
 	ret = rdma_connect_locked(ep->cm_id, &cp);
@@ -157,6 +158,8 @@ static int iser_dm_cm_device_removal(struct iser_dm_ep *ep)
 	mutex_unlock(&ep->mutex);
 	return id ? 1 : 0;
 }
+
+static void iser_dm_ep_free_work(struct work_struct *work);
 
 static int iser_dm_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 {
@@ -265,6 +268,7 @@ struct iscsi_dm_ep *iser_dm_ep_connect(struct sockaddr *dst, bool non_blocking)
 	INIT_LIST_HEAD(&ep->active);
 	INIT_LIST_HEAD(&ep->entry);
 	INIT_WORK(&ep->term_work, iser_dm_term_work);
+	INIT_WORK(&ep->free_work, iser_dm_ep_free_work);
 	ep->reg_cqe.done = iser_dm_reg_done;
 	ep->state = ISER_DM_INIT;
 
@@ -315,11 +319,23 @@ static bool iser_dm_connecting(struct iser_dm_ep *ep)
 int iser_dm_ep_poll(struct iscsi_dm_ep *dm, int timeout_ms)
 {
 	struct iser_dm_ep *ep = iser_dm_ep(dm);
+	unsigned long wait = msecs_to_jiffies(timeout_ms), deadline;
 	long left;
 
+	deadline = READ_ONCE(ep->connect_deadline);
+	if (deadline && READ_ONCE(ep->state) == ISER_DM_CONNECTING)
+		wait = time_after(deadline, jiffies) ?
+		       min(wait, deadline - jiffies) : 0;
 	left = wait_event_interruptible_timeout(ep->wq, !iser_dm_connecting(ep),
-						msecs_to_jiffies(timeout_ms));
-	if (left <= 0)
+						wait);
+	if (left <= 0 && deadline && READ_ONCE(ep->state) == ISER_DM_CONNECTING &&
+	    time_after_eq(jiffies, deadline)) {
+		/* rcp.c: an iWARP peer that speaks MPA would have answered */
+		pr_warn("iser_dm: no MPA reply from %pISpc within %u ms: a plain TCP listener, not an iSER portal? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
+			&ep->dm.dst_addr, iser_dm_iwarp_connect_ms);
+		iser_dm_connect_failed(ep, -ETIMEDOUT);
+	}
+	if (left <= 0 && iser_dm_connecting(ep))
 		return 0;
 
 	switch (READ_ONCE(ep->state)) {
@@ -333,6 +349,22 @@ int iser_dm_ep_poll(struct iscsi_dm_ep *dm, int timeout_ms)
 	}
 }
 
+/* The CM handler may run until rdma_destroy_id() returns: free after it. */
+static void iser_dm_ep_free(struct iser_dm_ep *ep, struct rdma_cm_id *id)
+{
+	if (id)
+		rdma_destroy_id(id);
+	mutex_destroy(&ep->mutex);
+	kfree(ep);
+}
+
+static void iser_dm_ep_free_work(struct work_struct *work)
+{
+	struct iser_dm_ep *ep = container_of(work, struct iser_dm_ep, free_work);
+
+	iser_dm_ep_free(ep, ep->dying_id);
+}
+
 /**
  * iser_dm_ep_disconnect() - DI ep_disconnect: tear down and free @dm
  * @dm: an unbound endpoint
@@ -344,6 +376,7 @@ void iser_dm_ep_disconnect(struct iscsi_dm_ep *dm)
 {
 	struct iser_dm_ep *ep = iser_dm_ep(dm);
 	struct rdma_cm_id *id;
+	bool connected;
 
 	pr_debug("iser_dm: ep %p: disconnect\n", ep);
 	WARN_ON(ep->upcall_conn);
@@ -358,6 +391,7 @@ void iser_dm_ep_disconnect(struct iscsi_dm_ep *dm)
 	spin_lock_irq(&ep->lock);
 	id = ep->cm_id;
 	ep->cm_id = NULL;
+	connected = ep->ever_connected;
 	spin_unlock_irq(&ep->lock);
 	/* With the id stolen, a DEVICE_REMOVAL handler leaves the rest to us. */
 	if (id) {
@@ -378,9 +412,18 @@ void iser_dm_ep_disconnect(struct iscsi_dm_ep *dm)
 	mutex_unlock(&ep->mutex);
 
 	cancel_work_sync(&ep->term_work);
-	if (id)
-		rdma_destroy_id(id);
 	iser_dm_ep_list_del(ep);
-	mutex_destroy(&ep->mutex);
-	kfree(ep);
+	/*
+	 * A connect still in flight: on iWARP, destroying the id waits until
+	 * the RNIC gives up the MPA exchange (siw: 10 s after the connect),
+	 * which would hold iscsid (and each of iscsiadm's retries) that long.
+	 * Nothing else refers to the endpoint: finish in the background
+	 * (module exit flushes iser_dm_wq).
+	 */
+	if (id && !connected) {
+		ep->dying_id = id;
+		queue_work(iser_dm_wq, &ep->free_work);
+		return;
+	}
+	iser_dm_ep_free(ep, id);
 }

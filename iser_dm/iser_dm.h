@@ -51,6 +51,7 @@ extern unsigned int iser_dm_max_cmds;
 extern unsigned int iser_dm_sg_tablesize;
 extern unsigned int iser_dm_rx_dlength_max;
 extern bool iser_dm_force_no_send_inv;
+extern unsigned int iser_dm_iwarp_connect_ms;
 extern struct workqueue_struct *iser_dm_wq;
 extern const struct iscsi_dm_ops iser_dm_ops;
 
@@ -223,6 +224,7 @@ struct iser_dm_counters {
  * @rq_size: receive queue depth
  * @max_send_sge: SGEs per SEND we use (<= ISER_DM_MAX_TX_SGE)
  * @connect_err: why the connect failed (negative errno)
+ * @connect_deadline: jiffies by which CONNECTING must end, or 0 (rcp.c)
  * @peer: what the target declared in its accept private data
  * @send_inv_ok: we advertised Send with Invalidate support
  * @login_tx: login request buffer (one PDU in flight)
@@ -251,6 +253,9 @@ struct iser_dm_counters {
  * @notified: Connection_Terminate_Notify was sent
  * @term_err: the error the termination work reports
  * @term_work: runs the RFC 5047 §9.2 termination in process context
+ * @free_work: destroys @dying_id and frees the endpoint (ep_disconnect of a
+ *	connect still in flight)
+ * @dying_id: the CM id @free_work destroys
  * @io_stopped: QP drained and every task released
  * @ever_connected: the CM reached ESTABLISHED (rdma_disconnect needed)
  * @active: SCSI tasks not IDLE
@@ -274,6 +279,7 @@ struct iser_dm_ep {
 	unsigned int			rq_size;
 	unsigned int			max_send_sge;
 	int				connect_err;
+	unsigned long			connect_deadline;
 	struct iser_dm_peer_caps	peer;
 	bool				send_inv_ok;
 
@@ -306,6 +312,8 @@ struct iser_dm_ep {
 	bool				notified;
 	int				term_err;
 	struct work_struct		term_work;
+	struct work_struct		free_work;
+	struct rdma_cm_id		*dying_id;
 	bool				io_stopped;
 	bool				ever_connected;
 	struct list_head		active;
@@ -347,6 +355,7 @@ void iser_dm_ep_disconnect(struct iscsi_dm_ep *dm);
 void iser_dm_rcp_conn_param(struct iser_dm_ep *ep, struct rdma_conn_param *cp);
 int iser_dm_rcp_access(struct iser_dm_ep *ep, enum dma_data_direction dir);
 const char *iser_dm_rcp_name(struct iser_dm_ep *ep);
+unsigned long iser_dm_rcp_connect_deadline(struct iser_dm_ep *ep);
 
 /* device.c */
 struct iser_dm_device *iser_dm_device_get(struct ib_device *ib_dev);

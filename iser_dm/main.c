@@ -26,6 +26,11 @@ module_param_named(force_no_send_inv, iser_dm_force_no_send_inv, bool, 0644);
 MODULE_PARM_DESC(force_no_send_inv,
 		 "advertise Send with Invalidate as not supported: always invalidate locally");
 
+unsigned int iser_dm_iwarp_connect_ms = 3000;
+module_param_named(iwarp_connect_ms, iser_dm_iwarp_connect_ms, uint, 0644);
+MODULE_PARM_DESC(iwarp_connect_ms,
+		 "iWARP: give up a connect that has no MPA reply after this many ms (0: wait for the RNIC; default 3000)");
+
 struct workqueue_struct *iser_dm_wq;
 
 /* Endpoints alive, so module unload can free what iscsid left behind. */

@@ -19,6 +19,13 @@
  *   write is granted, and an RDMA Read *sink* must be remotely writable.
  *   We are never a Read sink, so only the first rule applies to us.
  * - Retry counts are meaningless for iWARP (TCP retransmits) and ignored.
+ * - Connect deadline: an IB/RoCE CM REQ that nobody answers ends in
+ *   REJECTED or UNREACHABLE within the CM's own timeouts.  An iWARP
+ *   connect to an address with a plain TCP listener (an iSCSI/TCP-only
+ *   portal) succeeds at the TCP level and then waits for an MPA reply that
+ *   never comes; siw gives up only after its MPA timeout, and iscsiadm
+ *   retries six times.  A peer that speaks MPA answers within one round
+ *   trip, so iser_dm gives up after iwarp_connect_ms (default 3 s).
  */
 #include "iser_dm.h"
 
@@ -41,6 +48,22 @@ void iser_dm_rcp_conn_param(struct iser_dm_ep *ep, struct rdma_conn_param *cp)
 		/* 7 = retry forever: the target reposts receives promptly. */
 		cp->rnr_retry_count = 7;
 	}
+}
+
+/**
+ * iser_dm_rcp_connect_deadline() - when a connect on @ep's fabric gives up
+ * @ep: endpoint about to call rdma_connect()
+ *
+ * Return: the jiffies by which the connection must be established, or 0
+ * to leave it to the fabric's CM (InfiniBand, RoCE).
+ */
+unsigned long iser_dm_rcp_connect_deadline(struct iser_dm_ep *ep)
+{
+	unsigned int ms = READ_ONCE(iser_dm_iwarp_connect_ms);
+
+	if (!ms || !rdma_protocol_iwarp(ep->cm_id->device, ep->cm_id->port_num))
+		return 0;
+	return (jiffies + msecs_to_jiffies(ms)) | 1;	/* never 0 */
 }
 
 /**
