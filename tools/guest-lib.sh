@@ -8,11 +8,13 @@
 RIG_TOP=${RIG_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 RIG_IP=${RIG_IP:-10.0.2.15}		# the target's address
 RIG_LOCAL_IP=${RIG_LOCAL_IP:-$RIG_IP}	# ours (one VM: the same)
+RIG_PORTAL_IP=${RIG_PORTAL_IP:-$RIG_IP}	# what the target listens on (0.0.0.0: any)
 RIG_PORT=${RIG_PORT:-3260}
 RIG_IQN=${RIG_IQN:-iqn.2003-01.org.linux-iscsi.rig:tgt}
 RIG_MTU=${RIG_MTU:-1500}
 RIG_LUN_MB=${RIG_LUN_MB:-256}
 RIG_LUNS=${RIG_LUNS:-1}
+RIG_BS_BASE=${RIG_BS_BASE:-0}		# first RAM backstore number (several targets)
 RIG_FABRIC=${RIG_FABRIC:-rxe}
 RIG_OUT=${RIG_OUT:-/tmp}
 CFS=/sys/kernel/config/target
@@ -28,13 +30,35 @@ rig_die() {
 	exit 1
 }
 
-# rig_wait SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
+# rig_die_blocked MSG: rig_die, after the kernel listed its blocked tasks
+# (sysrq w): for a step that hung.
+rig_die_blocked() {
+	echo w >/proc/sysrq-trigger 2>/dev/null
+	sleep 1
+	dmesg | sed -n '/sysrq: Show Blocked State/,$p' | head -n 150
+	rig_die "$@"
+}
+
+# rig_bounded SECS WHAT CMD...: run CMD; it must succeed within SECS.  A
+# command stuck in the kernel cannot be killed (timeout(1) would wait for
+# it forever): on a hang, list the blocked tasks and fail.
+rig_bounded() {
+	local secs=$1 what=$2 pid rc=0
+	shift 2
+	"$@" &
+	pid=$!
+	rig_wait "$secs" sh -c "! kill -0 $pid" || rig_die_blocked "$what: still running after $secs s"
+	wait $pid || rc=$?
+	[ $rc = 0 ] || rig_die "$what failed (exit $rc)"
+}
+
+# rig_wait SECONDS CMD...: poll CMD every 0.2 s until it succeeds, for at
+# most SECONDS of wall time (however long each CMD takes).
 rig_wait() {
-	local t=$1 i=0
+	local end=$((SECONDS + $1))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -ge $((t * 5)) ] && return 1
+		[ $SECONDS -ge $end ] && return 1
 		sleep 0.2
 	done
 }
@@ -76,17 +100,18 @@ rig_target_up() {
 	if [ "${1:-}" = --chap ]; then
 		chap_user=$2 chap_pass=$3
 	fi
-	rig_log "target: $RIG_IQN, $RIG_LUNS x ${RIG_LUN_MB} MiB rd_mcp, portal $RIG_IP:$RIG_PORT iser${chap_user:+, CHAP}"
+	rig_log "target: $RIG_IQN, $RIG_LUNS x ${RIG_LUN_MB} MiB rd_mcp, portal $RIG_PORTAL_IP:$RIG_PORT iser${chap_user:+, CHAP}"
 	mkdir -p /etc/target
 	modprobe -a target_core_mod iscsi_target_mod ib_isert || rig_die "modprobe LIO"
 	tpg=$CFS/iscsi/$RIG_IQN/tpgt_1
 	mkdir -p "$tpg" || rig_die "configfs: cannot create $tpg"
 	for i in $(seq 0 $((RIG_LUNS - 1))); do
-		mkdir -p "$CFS/core/rd_mcp_$i/ram$i"
-		echo "rd_pages=$((RIG_LUN_MB * 256))" >"$CFS/core/rd_mcp_$i/ram$i/control"
-		echo 1 >"$CFS/core/rd_mcp_$i/ram$i/enable" || rig_die "enable ramdisk $i"
+		local b=$((RIG_BS_BASE + i))
+		mkdir -p "$CFS/core/rd_mcp_$b/ram$b"
+		echo "rd_pages=$((RIG_LUN_MB * 256))" >"$CFS/core/rd_mcp_$b/ram$b/control"
+		echo 1 >"$CFS/core/rd_mcp_$b/ram$b/enable" || rig_die "enable ramdisk $b"
 		mkdir "$tpg/lun/lun_$i"
-		ln -s "$CFS/core/rd_mcp_$i/ram$i" "$tpg/lun/lun_$i/ram$i" || rig_die "map lun $i"
+		ln -s "$CFS/core/rd_mcp_$b/ram$b" "$tpg/lun/lun_$i/ram$b" || rig_die "map lun $i"
 	done
 	rig_portal_add iser
 	if [ -n "$chap_user" ]; then
@@ -94,8 +119,9 @@ rig_target_up() {
 		echo 0 >"$tpg/attrib/generate_node_acls"
 		echo 1 >"$tpg/attrib/authentication"
 		mkdir -p "$tpg/acls/$ini"
-		echo "$chap_user" >"$tpg/acls/$ini/auth/userid"
-		echo "$chap_pass" >"$tpg/acls/$ini/auth/password"
+		# No newline: LIO (6.1) keeps it as part of the name.
+		printf '%s' "$chap_user" >"$tpg/acls/$ini/auth/userid"
+		printf '%s' "$chap_pass" >"$tpg/acls/$ini/auth/password"
 		for i in $(seq 0 $((RIG_LUNS - 1))); do
 			mkdir "$tpg/acls/$ini/lun_$i"
 			ln -s "$tpg/lun/lun_$i" "$tpg/acls/$ini/lun_$i/map"
@@ -109,10 +135,10 @@ rig_target_up() {
 	echo 1 >"$tpg/enable" || rig_die "enable TPG"
 }
 
-# rig_portal_add iser|tcp: the portal $RIG_IP:$RIG_PORT on the target's
+# rig_portal_add iser|tcp: the portal $RIG_PORTAL_IP:$RIG_PORT on the target's
 # TPG, with iSER, or iSCSI/TCP only (as on a target without iSER).
 rig_portal_add() {
-	local np=$CFS/iscsi/$RIG_IQN/tpgt_1/np/$RIG_IP:$RIG_PORT
+	local np=$CFS/iscsi/$RIG_IQN/tpgt_1/np/$RIG_PORTAL_IP:$RIG_PORT
 	if [ "$1" = tcp ]; then
 		mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
 		return 0
@@ -140,7 +166,7 @@ rig_portal_add() {
 # namespace that created it (over siw, an rmdir from the root namespace
 # blocks forever in LIO's np teardown).
 rig_portal_del() {
-	local np=$CFS/iscsi/$RIG_IQN/tpgt_1/np/$RIG_IP:$RIG_PORT ns=()
+	local np=$CFS/iscsi/$RIG_IQN/tpgt_1/np/$RIG_PORTAL_IP:$RIG_PORT ns=()
 	[ "$(cat "$np/iser")" = 0 ] || echo 0 >"$np/iser" || rig_die "cannot disable iSER on the portal"
 	[ "$RIG_FABRIC" = siw ] && [ -e /run/netns/lio-tcp ] && ns=(nsenter --net=/run/netns/lio-tcp)
 	timeout 30 "${ns[@]}" rmdir "$np" || rig_die "cannot remove the portal $np"
@@ -148,16 +174,19 @@ rig_portal_del() {
 
 # A target "restart" that keeps the RAM disks (their data is what fio
 # verifies): the TPG goes down, dropping every connection, and its
-# listener closes; rig_target_start brings both back.
+# listener closes; rig_target_start brings both back.  Over siw the
+# listener stays (logins are rejected while the TPG is down): with
+# connections being retried, LIO's iSER portal teardown over iWARP blocks
+# forever in the kernel (6.1), which would take the target host with it.
 rig_target_stop() {
-	rig_log "target: stop (TPG disabled, portal closed)"
-	echo 0 >"$CFS/iscsi/$RIG_IQN/tpgt_1/enable" || rig_die "cannot disable the TPG"
-	rig_portal_del
+	rig_log "target: stop (TPG disabled$([ "$RIG_FABRIC" = siw ] || echo ", portal closed"))"
+	rig_bounded 60 "disabling the TPG" sh -c "echo 0 >'$CFS/iscsi/$RIG_IQN/tpgt_1/enable'"
+	[ "$RIG_FABRIC" = siw ] || rig_portal_del
 }
 
 rig_target_start() {
 	rig_log "target: start"
-	rig_portal_add iser
+	[ "$RIG_FABRIC" = siw ] || rig_portal_add iser
 	echo 1 >"$CFS/iscsi/$RIG_IQN/tpgt_1/enable" || rig_die "cannot enable the TPG"
 }
 
@@ -171,7 +200,7 @@ rig_target_down() {
 	rmdir "$tpg"/lun/lun_* "$tpg"/np/* "$tpg" "$CFS/iscsi/$RIG_IQN" 2>/dev/null
 	rmdir "$CFS/iscsi" 2>/dev/null
 	ip netns del lio-tcp 2>/dev/null
-	for i in $(seq 0 $((RIG_LUNS - 1))); do
+	for i in $(seq "$RIG_BS_BASE" $((RIG_BS_BASE + RIG_LUNS - 1))); do
 		rmdir "$CFS/core/rd_mcp_$i/ram$i" "$CFS/core/rd_mcp_$i" 2>/dev/null
 	done
 }
@@ -291,10 +320,17 @@ rig_fio_wait() {
 	grep -q 'READ: bw=' "$RIG_OUT/fio-$name.log" || rig_die "fio $name: no verify pass ran"
 }
 
+# rig_klog_has ERE: the kernel log has a matching line.  (Not `dmesg |
+# grep -q`: under pipefail, grep -q quitting early can fail the pipeline.)
+rig_klog_has() {
+	dmesg >"$RIG_OUT/.klog"
+	grep -Eq -- "$1" "$RIG_OUT/.klog"
+}
+
 # rig_wait_logged_in SECS: until every session is LOGGED_IN again.
 rig_wait_logged_in() {
-	rig_wait "$1" sh -c 'iscsiadm -m session -P1 2>/dev/null | grep "iSCSI Session State" |
-		grep -qv LOGGED_IN && exit 1; iscsiadm -m session -P1 2>/dev/null |
+	rig_wait "$1" sh -c 'timeout 10 iscsiadm -m session -P1 2>/dev/null | grep "iSCSI Session State" |
+		grep -qv LOGGED_IN && exit 1; timeout 10 iscsiadm -m session -P1 2>/dev/null |
 		grep -q "iSCSI Session State: LOGGED_IN"'
 }
 
