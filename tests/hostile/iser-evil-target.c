@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <arpa/inet.h>
 #include <endian.h>
 #include <infiniband/verbs.h>
@@ -106,7 +107,7 @@ enum scen {
 	S_GOOD, S_UNKNOWN_OPCODE, S_BAD_ITT, S_DUP_RESPONSE, S_LONG_DATA,
 	S_LONG_DSL, S_BAD_ISER_FLAGS, S_INV_WRONG_STAG, S_INV_OTHER_STAG, S_TRUNCATED,
 	S_CMDSN_BACKWARDS, S_NOP_FLOOD, S_ASYNC_FLOOD, S_ASYNC_LOGOUT,
-	S_DATA_IN, S_DATA_IN_STATUS, S_R2T, S_DROP, S_DISCONNECT, S_NR
+	S_DATA_IN, S_DATA_IN_STATUS, S_R2T, S_DROP, S_LATE_RSP, S_DISCONNECT, S_NR
 };
 
 enum fire_on { F_ANY, F_READ, F_WRITE, F_RW };
@@ -160,6 +161,10 @@ static const struct {
 		"                        normal RDMA READ and response; Data-Out PDUs are ignored" },
 	[S_DROP] = { "drop", F_ANY,
 		"never answer that command (initiator abort / timeout paths)" },
+	[S_LATE_RSP] = { "late-response", F_ANY,
+		"execute that command (data moved) but hold its SCSI Response\n"
+		"                        until a TMF arrives, then send the Response just\n"
+		"                        before the TMF Response (a response racing the abort)" },
 	[S_DISCONNECT] = { "disconnect", F_ANY,
 		"rdma_disconnect() when that command arrives, without answering" },
 };
@@ -238,6 +243,7 @@ struct cmd {
 	uint32_t read_stag, write_stag, other_stag;
 	uint64_t read_va, write_va;
 	int fire, state;	/* state: 1 waiting for RDMA READ, 2 never answer */
+	int released;		/* late-response: the TMF came, answer now */
 };
 
 struct conn {
@@ -258,7 +264,7 @@ struct conn {
 	int dead, ffp, discovery, peer_no_inv, tpgt_sent, login_started;
 	int logged_out, rejected;
 	unsigned int ncmds;
-	struct cmd *parked;	/* inv-other-stag */
+	struct cmd *parked;	/* inv-other-stag, late-response */
 	uint32_t statsn, expcmdsn, irdsl;
 	uint16_t tsih;
 	char keys[8193];
@@ -748,10 +754,22 @@ static void handle_nop(struct conn *c, const uint8_t *b, const uint8_t *data, ui
 	send_simple(c, rsp, data, dlen);
 }
 
+static void send_scsi_rsp(struct conn *c, struct cmd *cmd);
+
 static void handle_tmf(struct conn *c, const uint8_t *b)
 {
 	uint8_t rsp[BHS_LEN] = { 0 };
 
+	if (cfg.scen == S_LATE_RSP && c->parked) {
+		struct cmd *pk = c->parked;
+
+		c->parked = NULL;
+		pk->released = 1;
+		say("conn %u: TMF arrived: the held response to ITT 0x%08x goes first",
+		    c->no, pk->itt);
+		send_scsi_rsp(c, pk);
+		free_cmd(c, pk);
+	}
 	rsp[B_OP] = OP_TMF_RSP;
 	rsp[B_FLAGS] = 0x80;
 	rsp[2] = 0;		/* function complete */
@@ -821,6 +839,11 @@ static void send_scsi_rsp(struct conn *c, struct cmd *cmd)
 	if (fire == S_INV_OTHER_STAG && !cmd->other_stag) {
 		c->parked = cmd;
 		say("conn %u: response to ITT 0x%08x held until the next command", c->no, cmd->itt);
+		return;
+	}
+	if (fire == S_LATE_RSP && !cmd->released) {
+		c->parked = cmd;
+		say("conn %u: response to ITT 0x%08x held until a TMF arrives", c->no, cmd->itt);
 		return;
 	}
 	if (fire == S_TRUNCATED) {
@@ -1253,7 +1276,7 @@ static void handle_scsi(struct conn *c, const uint8_t *buf, uint32_t len)
 	}
 	cmd->all_next = c->all;
 	c->all = cmd;
-	if (c->parked && (cmd->read_stag || cmd->write_stag)) {
+	if (cfg.scen == S_INV_OTHER_STAG && c->parked && (cmd->read_stag || cmd->write_stag)) {
 		struct cmd *pk = c->parked;
 
 		c->parked = NULL;
@@ -1648,6 +1671,7 @@ int main(int argc, char **argv)
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE }, *ai;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct pollfd pf[16];
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	int o, i, n;
 
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -1677,6 +1701,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cfg.scen = i;
+	/*
+	 * siw charges user MRs to RLIMIT_MEMLOCK even for root (rxe does
+	 * not): lift it, or the LUN's MR fails with ENOMEM.
+	 */
+	if (setrlimit(RLIMIT_MEMLOCK, &unlimited))
+		fprintf(stderr, "iser-evil-target: cannot lift RLIMIT_MEMLOCK: %s\n",
+			strerror(errno));
 	cfg.fire_on = scenarios[i].fire_on;
 	if (fire_on) {
 		for (i = 0; i < 4 && strcmp(fire_on, fire_names[i]); i++)
