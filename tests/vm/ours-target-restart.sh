@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Target restart mid-I/O: LIO's TPG goes down (every connection dropped,
+# listener closed) for 5 s under fio randwrite+verify, then comes back.
+# ERL0 recovery must re-login within DefaultTime2Wait + login time (bound
+# here: 30 s after the target is back), the queued I/O resumes, fio's
+# verify pass is clean, and the modules unload afterwards.
+#
+# rxe only.  Over siw, LIO 6.1 does not survive this with our initiator:
+# disabling the TPG hangs in the target (iscsi_ttx in isert_wait_conn ->
+# target_wait_for_cmds, waiting for a command that never completes; sysrq
+# w via rig_bounded shows it), while in-tree ib_iser got through in the
+# same rig.  Not understood yet; see Documentation/reliability.rst.
+# vm-timeout: 300
+# fabrics: rxe
+set -euo pipefail
+. "$(dirname "$0")/../../tools/guest-lib.sh"
+
+rig_setup
+rig_target_up
+rig_iscsid_up
+rig_load_ours
+rig_login
+dev=$(rig_disks | head -1)
+rig_fio_bg restart "$dev" 30
+sleep 5
+rig_target_stop
+sleep 5
+rig_target_start
+t0=$SECONDS
+rig_wait_logged_in 30 || rig_die "no re-login within 30 s of the target's return"
+rig_log "re-logged in $((SECONDS - t0)) s after the target came back"
+dmesg | grep -E 'iscsi_da|iser_dm' | grep -Ei 'recover|fail|terminat|full feature' | tail -n 6
+rig_fio_wait restart
+rig_fio_verify "$dev" 8m
+rig_logout
+rig_unload_ours || rig_die "unload failed after recovery"
+rig_log "PASS: target restart under fio verify over $RIG_FABRIC"
