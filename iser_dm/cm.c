@@ -350,49 +350,17 @@ int iser_dm_ep_poll(struct iscsi_dm_ep *dm, int timeout_ms)
 }
 
 /* The CM handler may run until rdma_destroy_id() returns: free after it. */
-static void iser_dm_ep_free(struct iser_dm_ep *ep, struct rdma_cm_id *id)
-{
-	if (id)
-		rdma_destroy_id(id);
-	mutex_destroy(&ep->mutex);
-	kfree(ep);
-}
-
-static void iser_dm_ep_free_work(struct work_struct *work)
-{
-	struct iser_dm_ep *ep = container_of(work, struct iser_dm_ep, free_work);
-
-	iser_dm_ep_free(ep, ep->dying_id);
-}
-
-/**
- * iser_dm_ep_disconnect() - DI ep_disconnect: tear down and free @dm
- * @dm: an unbound endpoint
- *
- * Waits for the termination work and for CM handlers to finish, drains
- * the QP, releases every verbs object and frees the endpoint.
+/*
+ * The second half of ep_disconnect: the verbs objects, the id and the
+ * endpoint itself.  The QP is drained (no completion handler runs for it
+ * any more); the CM handler may run until rdma_destroy_id() returns, so
+ * the endpoint is freed after it.
  */
-void iser_dm_ep_disconnect(struct iscsi_dm_ep *dm)
+static void iser_dm_ep_free(struct iser_dm_ep *ep)
 {
-	struct iser_dm_ep *ep = iser_dm_ep(dm);
-	struct rdma_cm_id *id;
-	bool connected;
-
-	pr_debug("iser_dm: ep %p: disconnect\n", ep);
-	WARN_ON(ep->upcall_conn);
-
-	spin_lock_irq(&ep->lock);
-	ep->no_notify = true;
-	spin_unlock_irq(&ep->lock);
+	struct rdma_cm_id *id = ep->dying_id;
 
 	mutex_lock(&ep->mutex);
-	iser_dm_stop_io(ep);
-	iser_dm_resources_free(ep);
-	spin_lock_irq(&ep->lock);
-	id = ep->cm_id;
-	ep->cm_id = NULL;
-	connected = ep->ever_connected;
-	spin_unlock_irq(&ep->lock);
 	/* With the id stolen, a DEVICE_REMOVAL handler leaves the rest to us. */
 	if (id) {
 		if (ep->qp) {
@@ -410,20 +378,59 @@ void iser_dm_ep_disconnect(struct iscsi_dm_ep *dm)
 		ep->dev = NULL;
 	}
 	mutex_unlock(&ep->mutex);
+	if (id)
+		rdma_destroy_id(id);
+	mutex_destroy(&ep->mutex);
+	kfree(ep);
+}
+
+static void iser_dm_ep_free_work(struct work_struct *work)
+{
+	iser_dm_ep_free(container_of(work, struct iser_dm_ep, free_work));
+}
+
+/**
+ * iser_dm_ep_disconnect() - DI ep_disconnect: tear down and free @dm
+ * @dm: an unbound endpoint
+ *
+ * Waits for the termination work and for CM handlers to finish, drains
+ * the QP, releases every verbs object and frees the endpoint.
+ */
+void iser_dm_ep_disconnect(struct iscsi_dm_ep *dm)
+{
+	struct iser_dm_ep *ep = iser_dm_ep(dm);
+	bool connected;
+
+	pr_debug("iser_dm: ep %p: disconnect\n", ep);
+	WARN_ON(ep->upcall_conn);
+
+	spin_lock_irq(&ep->lock);
+	ep->no_notify = true;
+	spin_unlock_irq(&ep->lock);
+
+	mutex_lock(&ep->mutex);
+	iser_dm_stop_io(ep);
+	iser_dm_resources_free(ep);
+	spin_lock_irq(&ep->lock);
+	ep->dying_id = ep->cm_id;
+	ep->cm_id = NULL;
+	connected = ep->ever_connected;
+	spin_unlock_irq(&ep->lock);
+	mutex_unlock(&ep->mutex);
 
 	cancel_work_sync(&ep->term_work);
 	iser_dm_ep_list_del(ep);
 	/*
-	 * A connect still in flight: on iWARP, destroying the id waits until
-	 * the RNIC gives up the MPA exchange (siw: 10 s after the connect),
-	 * which would hold iscsid (and each of iscsiadm's retries) that long.
-	 * Nothing else refers to the endpoint: finish in the background
-	 * (module exit flushes iser_dm_wq).
+	 * A connect still in flight: on iWARP the RNIC holds the QP and the
+	 * id until it gives up the MPA exchange (siw: 10 s after the
+	 * connect), and destroying either waits for that, which would hold
+	 * iscsid (and each of iscsiadm's retries) as long.  Nothing else
+	 * refers to the endpoint: finish in the background (module exit
+	 * flushes iser_dm_wq).
 	 */
-	if (id && !connected) {
-		ep->dying_id = id;
+	if (ep->dying_id && !connected) {
 		queue_work(iser_dm_wq, &ep->free_work);
 		return;
 	}
-	iser_dm_ep_free(ep, id);
+	iser_dm_ep_free(ep);
 }

@@ -253,9 +253,9 @@ struct iser_dm_counters {
  * @notified: Connection_Terminate_Notify was sent
  * @term_err: the error the termination work reports
  * @term_work: runs the RFC 5047 §9.2 termination in process context
- * @free_work: destroys @dying_id and frees the endpoint (ep_disconnect of a
- *	connect still in flight)
- * @dying_id: the CM id @free_work destroys
+ * @free_work: the second half of ep_disconnect in the background, for a
+ *	connect still in flight
+ * @dying_id: the CM id ep_disconnect took over, to destroy last
  * @io_stopped: QP drained and every task released
  * @ever_connected: the CM reached ESTABLISHED (rdma_disconnect needed)
  * @active: SCSI tasks not IDLE
