@@ -10,7 +10,7 @@ pkgs=(build-essential bc flex bison libelf-dev libssl-dev kmod cpio
       qemu-system-x86 busybox-static file xz-utils zstd sparse dkms
       open-iscsi fio rdma-core ibverbs-utils rdmacm-utils iproute2
       sg3-utils perftest libibverbs-dev librdmacm-dev
-      clang libclang-rt-14-dev e2fsprogs shellcheck)
+      clang libclang-rt-14-dev e2fsprogs shellcheck python3-docutils)
 
 missing=()
 for p in "${pkgs[@]}"; do
