@@ -27,13 +27,15 @@ read-128k-qd8-j2 read 128k 8 2"
 busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 
 raw_verbs() {
-	local dev=$1 t
+	local dev=$1 t cm=()
+	# iWARP connects through rdma_cm only (perftest -R).
+	[ "$RIG_FABRIC" = siw ] && cm=(-R)
 	rig_log "raw verbs on $dev: ib_write_bw / ib_read_bw 128k and 4k, ib_send_lat"
 	for t in "ib_write_bw -s 131072" "ib_read_bw -s 131072" "ib_write_bw -s 4096" "ib_send_lat -s 64"; do
 		local name=${t// /_}
-		$t -d "$dev" -D "$RUNTIME" -F >/dev/null 2>&1 &
+		$t -d "$dev" -D "$RUNTIME" -F "${cm[@]}" >/dev/null 2>&1 &
 		sleep 1
-		$t -d "$dev" -D "$RUNTIME" -F "$RIG_IP" >"$res/raw-$name.txt" 2>&1 ||
+		$t -d "$dev" -D "$RUNTIME" -F "${cm[@]}" "$RIG_IP" >"$res/raw-$name.txt" 2>&1 ||
 			rig_log "raw: $t failed"
 		wait
 		tail -n 3 "$res/raw-$name.txt" | sed 's/^/    /'
