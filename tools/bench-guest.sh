@@ -34,10 +34,18 @@ raw_verbs() {
 	for t in "ib_write_bw -s 131072" "ib_read_bw -s 131072" "ib_write_bw -s 4096" "ib_send_lat -s 64"; do
 		local name=${t// /_}
 		$t -d "$dev" -D "$RUNTIME" -F "${cm[@]}" >/dev/null 2>&1 &
-		sleep 1
-		$t -d "$dev" -D "$RUNTIME" -F "${cm[@]}" "$RIG_IP" >"$res/raw-$name.txt" 2>&1 ||
-			rig_log "raw: $t failed"
-		wait
+		local srv=$! try ok=0
+		# The server may take a while to listen under emulation: retry.
+		for try in 1 2 3 4 5 6; do
+			sleep 1
+			if $t -d "$dev" -D "$RUNTIME" -F "${cm[@]}" "$RIG_IP" >"$res/raw-$name.txt" 2>&1; then
+				ok=1
+				break
+			fi
+		done
+		[ $ok = 1 ] || rig_log "raw: $t failed (try $try)"
+		kill "$srv" 2>/dev/null
+		wait "$srv" 2>/dev/null
 		tail -n 3 "$res/raw-$name.txt" | sed 's/^/    /'
 	done
 }

@@ -229,6 +229,15 @@ rig_load_ours() {
 	insmod "$RIG_KO_DIR/iser_dm/iser_dm.ko" "$@" || rig_die "insmod iser_dm"
 }
 
+# rig_up_ours [iser_dm params]: the usual start of a test of ours: network
+# and fabric, the LIO target, iscsid, our modules.
+rig_up_ours() {
+	rig_setup
+	rig_target_up
+	rig_iscsid_up
+	rig_load_ours "$@"
+}
+
 rig_unload_ours() {
 	rig_log "modules: unload iser_dm + iscsi_da"
 	rmmod iser_dm || return 1

@@ -10,10 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 
-rig_setup
-rig_target_up
-rig_iscsid_up
-rig_load_ours
+rig_up_ours
 rig_login
 dev=$(rig_disks | head -1)
 rig_fio_bg busy "$dev" 15

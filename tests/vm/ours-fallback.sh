@@ -11,10 +11,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 
-rig_setup
-rig_target_up
-rig_iscsid_up
-rig_load_ours
+rig_up_ours
 
 try_iser() {
 	local what=$1 port=$2 t0=$SECONDS

@@ -19,10 +19,7 @@ link=${RIG_FABRIC}0
 # good), a wildcard one is re-created by rdma_cm on the new device.  On
 # real systems the target's device is another host's, untouched.
 RIG_PORTAL_IP=0.0.0.0
-rig_setup
-rig_target_up
-rig_iscsid_up
-rig_load_ours
+rig_up_ours
 rig_login
 dev=$(rig_disks | head -1)
 rig_fio_bg linkdel "$dev" 40

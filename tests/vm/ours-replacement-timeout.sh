@@ -10,10 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 
-rig_setup
-rig_target_up
-rig_iscsid_up
-rig_load_ours
+rig_up_ours
 RIG_NODE_SETTINGS="node.session.timeo.replacement_timeout=10" rig_login
 dev=$(rig_disks | head -1)
 rig_log "writer in the background, then the target goes away for 40 s"

@@ -9,10 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 
-rig_setup
-rig_target_up
-rig_iscsid_up
-rig_load_ours
+rig_up_ours
 tpg=$CFS/iscsi/$RIG_IQN/tpgt_1
 dd if=/dev/urandom of=/tmp/big bs=1M count=4 status=none
 for imm in Yes No; do
