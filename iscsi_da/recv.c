@@ -17,7 +17,6 @@ void isda_rx_update_sn(struct isda_conn *conn, struct iscsi_hdr *hdr)
 {
 	struct iscsi_nopin *in = (struct iscsi_nopin *)hdr;
 	struct isda_session *sess = conn->sess;
-
 	u32 exp = be32_to_cpu(in->exp_cmdsn), max = be32_to_cpu(in->max_cmdsn);
 
 	if (isda_pdu_has_statsn(hdr))

@@ -349,7 +349,6 @@ int iser_dm_ep_poll(struct iscsi_dm_ep *dm, int timeout_ms)
 	}
 }
 
-/* The CM handler may run until rdma_destroy_id() returns: free after it. */
 /*
  * The second half of ep_disconnect: the verbs objects, the id and the
  * endpoint itself.  The QP is drained (no completion handler runs for it
