@@ -27,18 +27,19 @@ read-128k-qd8-j2 read 128k 8 2"
 busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 
 raw_verbs() {
-	local dev=$1 t cm=()
-	# iWARP connects through rdma_cm only (perftest -R).
-	[ "$RIG_FABRIC" = siw ] && cm=(-R)
+	local dev=$1 t cm=() len=(-D "$RUNTIME")
+	# iWARP connects through rdma_cm only (perftest -R); over siw perftest's
+	# duration mode reports 0 MB/s, so count iterations there.
+	[ "$RIG_FABRIC" = siw ] && cm=(-R) len=(-n $((RUNTIME * 100)))
 	rig_log "raw verbs on $dev: ib_write_bw / ib_read_bw 128k and 4k, ib_send_lat"
 	for t in "ib_write_bw -s 131072" "ib_read_bw -s 131072" "ib_write_bw -s 4096" "ib_send_lat -s 64"; do
 		local name=${t// /_}
-		$t -d "$dev" -D "$RUNTIME" -F "${cm[@]}" >/dev/null 2>&1 &
+		$t -d "$dev" "${len[@]}" -F "${cm[@]}" >/dev/null 2>&1 &
 		local srv=$! try ok=0
 		# The server may take a while to listen under emulation: retry.
 		for try in 1 2 3 4 5 6; do
 			sleep 1
-			if $t -d "$dev" -D "$RUNTIME" -F "${cm[@]}" "$RIG_IP" >"$res/raw-$name.txt" 2>&1; then
+			if $t -d "$dev" "${len[@]}" -F "${cm[@]}" "$RIG_IP" >"$res/raw-$name.txt" 2>&1; then
 				ok=1
 				break
 			fi
@@ -54,8 +55,15 @@ login_stack() {
 	case $1 in
 	iscsi_tcp)
 		modprobe iscsi_tcp
-		iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" >/dev/null &&
-		iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I default --login >/dev/null ;;
+		# Over siw the iSER portal's own TCP listener is hidden in a
+		# network namespace (guest-lib.sh): iSCSI/TCP gets its own port.
+		local port=$RIG_PORT
+		if [ "$RIG_FABRIC" = siw ]; then
+			port=3261
+			[ -e "$CFS/iscsi/$RIG_IQN/tpgt_1/np/$RIG_IP:$port" ] || RIG_PORT=$port rig_portal_add tcp
+		fi
+		iscsiadm -m discovery -t st -p "$RIG_IP:$port" >/dev/null &&
+		iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$port" -I default --login >/dev/null ;;
 	ib_iser) rig_load_ref && iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null &&
 		iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >/dev/null ;;
 	ours) (rig_load_ours) && iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null &&

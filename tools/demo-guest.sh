@@ -19,7 +19,8 @@ ls /sys/class/iscsi_transport/
 step "iscsiadm discovery and login over iSER (-I iser)"
 rig_login
 step "the new disk"
-lsblk -o NAME,SIZE,TYPE,TRAN,VENDOR,MODEL $(rig_disks)
+mapfile -t disks <<<"$(rig_disks)"
+lsblk -o NAME,SIZE,TYPE,TRAN,VENDOR,MODEL "${disks[@]}"
 iscsiadm -m session -P3 | sed -n '1,60p'
 dev=$(rig_disks | head -1)
 step "fio with verify=crc32c on $dev"

@@ -36,7 +36,9 @@ elog=/dev/null
 evil=$RIG_TOP/.build/hostile/iser-evil-target
 
 # scenario | target options | kernel log line of ours that must appear ("-":
-# none, the connection must stay up) [| a line the target's log must show]
+# (fields are split at "|": no "|" inside a pattern)
+# none, the connection must stay up) [| a line the target's log must show].
+# Fields are split at "|": a pattern cannot use "|" itself.
 scenarios=(
 	"unknown-opcode|--after 40|iser_dm.*protocol error.*unknown opcode"
 	"bad-itt|--after 40|iscsi_da.*SCSI Response for an ITT never issued"
@@ -44,7 +46,7 @@ scenarios=(
 	"long-data|--after 40|iser_dm.*receive failed"
 	"long-dsl|--after 40|iser_dm.*protocol error.*DataSegmentLength"
 	"bad-iser-flags|--after 40|iser_dm.*protocol error.*flags"
-	"inv-wrong-stag|--after 40 --send-inv|iser_dm.*(receive failed|not ours)"
+	"inv-wrong-stag|--after 40 --send-inv|iser_dm.*receive failed: remote invalid request"
 	"inv-other-stag|--after 40 --send-inv|iser_dm.*invalidated rkey.*not ours"
 	"truncated|--after 40|iser_dm.*protocol error.*truncated"
 	"cmdsn-backwards|--after 40|iscsi_da.*MaxCmdSN [0-9]+ is below ExpCmdSN"

@@ -18,6 +18,7 @@ link=${RIG_FABRIC}0
 # 10.0.2.15 dies with it (isert drops a listener on DEVICE_REMOVAL for
 # good), a wildcard one is re-created by rdma_cm on the new device.  On
 # real systems the target's device is another host's, untouched.
+# shellcheck disable=SC2034  # read by guest-lib.sh
 RIG_PORTAL_IP=0.0.0.0
 rig_up_ours
 rig_login
