@@ -358,10 +358,12 @@ rig_exit_check() {
 			rc=1
 		fi
 	fi
-	bad=$(dmesg | grep -E "$RIG_KLOG_BAD" | head -n 5) || true
+	# The whole kernel log, every level (the console shows warnings only).
+	dmesg >"$RIG_OUT/dmesg.txt" 2>/dev/null
+	bad=$(grep -E "$RIG_KLOG_BAD" "$RIG_OUT/dmesg.txt" | head -n 5) || true
 	if [ -n "$bad" ]; then
-		rig_log "FAIL: the kernel log has warnings or errors:"
-		dmesg | grep -E -A 12 "$RIG_KLOG_BAD" | head -n 60
+		rig_log "FAIL: the kernel log has warnings or errors (all of it: dmesg.txt):"
+		grep -E -B 2 -A 40 "$RIG_KLOG_BAD" "$RIG_OUT/dmesg.txt" | head -n 80
 		rc=1
 	fi
 	exit $rc
