@@ -9,7 +9,11 @@
 # pass is clean.  Then delete it once more with
 # the session idle, log out and unload the modules.
 # vm-timeout: 300
-# fabrics: rxe siw
+# rxe only in the suite: over siw the target's side of the device removal
+# can hang in LIO (iscsi_ttx in isert_wait_conn -> target_wait_for_cmds,
+# the same hang as ours-target-restart over siw; seen once in four runs).
+# TEST_FABRICS=siw tests/run ours-link-delete runs it there.
+# fabrics: rxe
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 
