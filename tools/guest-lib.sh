@@ -140,7 +140,7 @@ rig_target_up() {
 rig_portal_add() {
 	local np=$CFS/iscsi/$RIG_IQN/tpgt_1/np/$RIG_PORTAL_IP:$RIG_PORT
 	if [ "$1" = tcp ]; then
-		mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
+		mkdir "$np" || rig_die "portal $RIG_PORTAL_IP:$RIG_PORT"
 		return 0
 	fi
 	if [ "$RIG_FABRIC" = siw ]; then
@@ -148,16 +148,16 @@ rig_portal_add() {
 		# iSCSI/TCP listener on a portal before iSER is enabled on it: both
 		# on one ip:port clash.  Create the portal from a private network
 		# namespace, so its TCP listener lives there, then enable iSER from
-		# here: the iWARP listener is the only one on $RIG_IP:$RIG_PORT.
+		# here: the iWARP listener is the only one on $RIG_PORTAL_IP:$RIG_PORT.
 		if [ ! -e /run/netns/lio-tcp ]; then
 			ip netns add lio-tcp
 			ip -n lio-tcp link add d0 type dummy
 			ip -n lio-tcp addr add "$RIG_IP/32" dev d0
 			ip -n lio-tcp link set d0 up
 		fi
-		nsenter --net=/run/netns/lio-tcp mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
+		nsenter --net=/run/netns/lio-tcp mkdir "$np" || rig_die "portal $RIG_PORTAL_IP:$RIG_PORT"
 	else
-		mkdir "$np" || rig_die "portal $RIG_IP:$RIG_PORT"
+		mkdir "$np" || rig_die "portal $RIG_PORTAL_IP:$RIG_PORT"
 	fi
 	echo 1 >"$np/iser" || rig_die "cannot enable iSER on the portal (ib_isert)"
 }
