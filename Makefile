@@ -26,7 +26,11 @@ install: modules
 	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=extra modules_install
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
 
+# kbuild's clean deletes every object below M=, and .build/ holds kernel
+# and module builds of the rig: clean the module directories one by one.
 clean:
-	$(MAKE) -C $(KDIR) M=$(PWD) clean
+	$(MAKE) -C $(KDIR) M=$(PWD)/iscsi_da clean
+	$(MAKE) -C $(KDIR) M=$(PWD)/iser_dm clean
+	rm -f Module.symvers modules.order
 
 .PHONY: all modules install clean
