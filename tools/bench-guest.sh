@@ -11,6 +11,7 @@ set -uo pipefail
 RUNTIME=${BENCH_RUNTIME:-8}
 REPS=${BENCH_REPS:-3}
 STACKS=${BENCH_STACKS:-"iscsi_tcp ib_iser ours"}
+ROWS=${BENCH_ROWS:-}
 res=$RIG_OUT/bench
 mkdir -p "$res"
 
@@ -100,11 +101,12 @@ for stack in $STACKS; do
 	echo "$(cat /sys/block/${dev#/dev/}/queue/max_sectors_kb) KiB max_sectors" >"$res/$stack.info"
 	iscsiadm -m session -P2 | grep -E 'MaxRecvDataSegmentLength|MaxXmitDataSegmentLength|FirstBurst|MaxBurst|ImmediateData' >>"$res/$stack.info"
 	echo "$MATRIX" | while read -r name rw bs qd jobs; do
+		[ -z "$ROWS" ] || [[ " $ROWS " == *" $name "* ]] || continue
 		for rep in $(seq 1 "$REPS"); do
 			j0=$(busy_jiffies)
 			fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" \
 				--iodepth="$qd" --numjobs="$jobs" --group_reporting --time_based --runtime="$RUNTIME" \
-				--size=256m --output-format=json --output="$res/$stack-$name-$rep.json" >/dev/null 2>&1
+				--size=256m --lat_percentiles=1 --output-format=json --output="$res/$stack-$name-$rep.json" >/dev/null 2>&1
 			echo "$(( $(busy_jiffies) - j0 ))" >"$res/$stack-$name-$rep.jiffies"
 		done
 		rig_log "stack $stack: $name done"
