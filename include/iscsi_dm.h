@@ -233,6 +233,7 @@ struct iscsi_dm_kv {
 /**
  * struct iscsi_dm_stats - datamover counters folded into iscsi_da's stats
  * @sends: SEND work requests posted
+ * @signaled: of those, posted signalled (each costs a completion)
  * @recvs: receive completions (PDUs arrived)
  * @reg_mrs: memory registrations (fast-reg WRs)
  * @inv_remote: registrations invalidated by the peer (Send-with-Invalidate)
@@ -241,6 +242,7 @@ struct iscsi_dm_kv {
  */
 struct iscsi_dm_stats {
 	u64	sends;
+	u64	signaled;
 	u64	recvs;
 	u64	reg_mrs;
 	u64	inv_remote;

@@ -58,6 +58,7 @@ void isda_get_stats(struct iscsi_cls_conn *cls, struct iscsi_stats *stats)
 		ops->get_stats(&conn->dm, &dms);
 	mutex_unlock(&conn->dm_mutex);
 	isda_stats_custom(stats, "dm_sends", dms.sends);
+	isda_stats_custom(stats, "dm_signaled_sends", dms.signaled);
 	isda_stats_custom(stats, "dm_recvs", dms.recvs);
 	isda_stats_custom(stats, "dm_reg_mrs", dms.reg_mrs);
 	isda_stats_custom(stats, "dm_inv_remote", dms.inv_remote);

@@ -264,6 +264,7 @@ struct iscsi_dm_ep *iser_dm_ep_connect(struct sockaddr *dst, bool non_blocking)
 	mutex_init(&ep->mutex);
 	init_waitqueue_head(&ep->wq);
 	INIT_LIST_HEAD(&ep->tx_free);
+	INIT_LIST_HEAD(&ep->tx_posted);
 	INIT_LIST_HEAD(&ep->mrs);
 	INIT_LIST_HEAD(&ep->active);
 	INIT_LIST_HEAD(&ep->entry);

@@ -36,6 +36,8 @@
 #define ISER_DM_MAX_TX_SGE	4
 /* Unsolicited Data-Out PDUs one command may need (FirstBurst / MaxXmit). */
 #define ISER_DM_MAX_DATAOUTS	63
+/* One command SEND in this many is signalled (send.c). */
+#define ISER_DM_SIGNAL_EVERY	16
 /* Bytes of iSER header + BHS + AHS a send descriptor carries. */
 #define ISER_DM_TX_HDR_LEN	(sizeof(struct iser_ctrl) + ISCSI_DM_MAX_HDR_LEN)
 /* Login buffers: iSER header + BHS + the largest login data segment. */
@@ -114,7 +116,9 @@ struct iser_dm_rx_desc {
 /**
  * struct iser_dm_tx_desc - one SEND: iSER header + BHS (+ data SGEs)
  * @cqe: completion handle
- * @free_entry: in &iser_dm_ep.tx_free while unused
+ * @entry: in &iser_dm_ep.tx_free while unused, in &iser_dm_ep.tx_posted
+ *	from its post until a completion retires it
+ * @posted: on &iser_dm_ep.tx_posted
  * @ep: owning endpoint
  * @hdr: iSER header then BHS + AHS (inside the pool's DMA-mapped array)
  * @hdr_dma: DMA address of @hdr
@@ -126,7 +130,8 @@ struct iser_dm_rx_desc {
  */
 struct iser_dm_tx_desc {
 	struct ib_cqe		cqe;
-	struct list_head	free_entry;
+	struct list_head	entry;
+	bool			posted;
 	struct iser_dm_ep	*ep;
 	u8			*hdr;
 	u64			hdr_dma;
@@ -191,6 +196,7 @@ struct iser_dm_task {
 /**
  * struct iser_dm_counters - live counters behind iscsi_dm_stats
  * @sends: SEND WRs posted
+ * @signaled: SEND WRs posted signalled
  * @recvs: receive completions
  * @reg_mrs: REG_MR WRs posted
  * @inv_remote: MRs invalidated by the peer
@@ -199,6 +205,7 @@ struct iser_dm_task {
  */
 struct iser_dm_counters {
 	atomic64_t	sends;
+	atomic64_t	signaled;
 	atomic64_t	recvs;
 	atomic64_t	reg_mrs;
 	atomic64_t	inv_remote;
@@ -240,6 +247,10 @@ struct iser_dm_counters {
  * @tx_hdrs: one DMA-mapped array of all send headers
  * @tx_hdrs_dma: its DMA address
  * @tx_free: unused send descriptors
+ * @tx_nfree: how many are on @tx_free
+ * @tx_posted: descriptors posted and not yet retired, in posting order
+ * @tx_unsignaled: SCSI command SENDs posted unsignalled since the last
+ *	signalled one
  * @mrs: free fast-reg MRs (ib_mr_pool)
  * @mr_count: MRs in the pool, 0 when none
  * @max_pages: page-list length of each MR
@@ -297,6 +308,9 @@ struct iser_dm_ep {
 	u8				*tx_hdrs;
 	u64				tx_hdrs_dma;
 	struct list_head		tx_free;
+	unsigned int			tx_nfree;
+	struct list_head		tx_posted;
+	unsigned int			tx_unsignaled;
 	struct list_head		mrs;
 	unsigned int			mr_count;
 	unsigned int			max_pages;
@@ -382,7 +396,11 @@ int iser_dm_enable_datamover(struct iscsi_dm_conn *conn);
 void iser_dm_notice_key_values(struct iscsi_dm_conn *conn,
 			       const struct iscsi_dm_kv *kv, unsigned int n);
 struct iser_dm_tx_desc *iser_dm_tx_get(struct iser_dm_ep *ep);
-void iser_dm_tx_put(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx);
+void iser_dm_tx_recycle(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx);
+void iser_dm_tx_posted(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx);
+void iser_dm_tx_unpost(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx);
+void iser_dm_tx_retire(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx);
+void iser_dm_tx_retire_all(struct iser_dm_ep *ep);
 
 /* send.c */
 int iser_dm_send_control(struct iscsi_dm_conn *conn, struct iscsi_dm_task *task);

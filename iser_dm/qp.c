@@ -30,10 +30,12 @@ static void iser_dm_qp_event(struct ib_event *ev, void *ctx)
  * LOCAL_INVs; the send-descriptor pool (2 per task) bounds SENDs including
  * unsolicited Data-Outs.  The RQ holds one receive per task plus slack for
  * unsolicited PDUs.  Both get one login WR and one for ib_drain_qp().
+ * An unsignalled command chain (SEND + two REG_MRs) may hold its slots
+ * until the next signalled SEND completes: room for a window of those.
  */
 static unsigned int iser_dm_sq_for(unsigned int tasks)
 {
-	return tasks * 6 + 2;
+	return tasks * 6 + 3 * ISER_DM_SIGNAL_EVERY + 2;
 }
 
 static unsigned int iser_dm_rq_for(unsigned int tasks)

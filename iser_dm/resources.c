@@ -27,28 +27,95 @@ struct iser_dm_tx_desc *iser_dm_tx_get(struct iser_dm_ep *ep)
 	struct iser_dm_tx_desc *tx;
 
 	lockdep_assert_held(&ep->lock);
-	tx = list_first_entry_or_null(&ep->tx_free, struct iser_dm_tx_desc, free_entry);
-	if (tx)
-		list_del(&tx->free_entry);
+	tx = list_first_entry_or_null(&ep->tx_free, struct iser_dm_tx_desc, entry);
+	if (tx) {
+		list_del(&tx->entry);
+		ep->tx_nfree--;
+	}
 	return tx;
 }
 
 /**
- * iser_dm_tx_put() - return a send descriptor, undoing its data mappings
- * @ep: the endpoint (lock not held)
- * @tx: the descriptor
+ * iser_dm_tx_recycle() - return a descriptor, undoing its data mappings
+ * @ep: the endpoint; caller holds @ep->lock
+ * @tx: the descriptor, not on @ep->tx_posted
  */
-void iser_dm_tx_put(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx)
+void iser_dm_tx_recycle(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx)
 {
-	unsigned long flags;
-
+	lockdep_assert_held(&ep->lock);
 	while (tx->n_unmap) {
 		tx->n_unmap--;
 		ib_dma_unmap_page(iser_dm_ibdev(ep), tx->unmap_addr[tx->n_unmap],
 				  tx->unmap_len[tx->n_unmap], DMA_TO_DEVICE);
 	}
+	list_add(&tx->entry, &ep->tx_free);
+	ep->tx_nfree++;
+}
+
+/**
+ * iser_dm_tx_posted() - @tx is about to be posted: queue it for retiring
+ * @ep: the endpoint; caller holds @ep->lock across this and the post
+ * @tx: the descriptor
+ */
+void iser_dm_tx_posted(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx)
+{
+	lockdep_assert_held(&ep->lock);
+	list_add_tail(&tx->entry, &ep->tx_posted);
+	tx->posted = true;
+}
+
+/**
+ * iser_dm_tx_unpost() - the post of @tx failed: back to the pool
+ * @ep: the endpoint; caller holds @ep->lock
+ * @tx: the descriptor the device never saw
+ */
+void iser_dm_tx_unpost(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx)
+{
+	lockdep_assert_held(&ep->lock);
+	list_del(&tx->entry);
+	tx->posted = false;
+	iser_dm_tx_recycle(ep, tx);
+}
+
+/**
+ * iser_dm_tx_retire() - a send completed: free it and all posted before it
+ * @ep: the endpoint (lock not held)
+ * @tx: the descriptor whose completion arrived
+ *
+ * A send queue completes in posting order, so a completion (successful or
+ * flushed) means the device is done with every descriptor posted before
+ * @tx, including the unsignalled ones that never complete on their own.
+ */
+void iser_dm_tx_retire(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx)
+{
+	struct iser_dm_tx_desc *d, *n;
+	unsigned long flags;
+	LIST_HEAD(done);
+
 	spin_lock_irqsave(&ep->lock, flags);
-	list_add(&tx->free_entry, &ep->tx_free);
+	if (tx->posted)
+		list_cut_position(&done, &ep->tx_posted, &tx->entry);
+	list_for_each_entry_safe(d, n, &done, entry) {
+		d->posted = false;
+		iser_dm_tx_recycle(ep, d);
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+/**
+ * iser_dm_tx_retire_all() - the QP is drained: free every posted descriptor
+ * @ep: the endpoint (lock not held)
+ *
+ * A provider need not flush unsignalled sends with a completion.
+ */
+void iser_dm_tx_retire_all(struct iser_dm_ep *ep)
+{
+	struct iser_dm_tx_desc *d, *n;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ep->lock, flags);
+	list_for_each_entry_safe(d, n, &ep->tx_posted, entry)
+		iser_dm_tx_unpost(ep, d);
 	spin_unlock_irqrestore(&ep->lock, flags);
 }
 
@@ -74,9 +141,10 @@ static int iser_dm_tx_alloc(struct iser_dm_ep *ep, unsigned int n)
 		tx->ep = ep;
 		tx->hdr = ep->tx_hdrs + i * ISER_DM_TX_HDR_LEN;
 		tx->hdr_dma = dma + i * ISER_DM_TX_HDR_LEN;
-		list_add_tail(&tx->free_entry, &ep->tx_free);
+		list_add_tail(&tx->entry, &ep->tx_free);
 	}
 	ep->tx_count = n;
+	ep->tx_nfree = n;
 	return 0;
 
 err_hdrs:
@@ -92,7 +160,10 @@ static void iser_dm_tx_free(struct iser_dm_ep *ep)
 {
 	if (!ep->tx)
 		return;
+	iser_dm_tx_retire_all(ep);	/* their data mappings */
 	INIT_LIST_HEAD(&ep->tx_free);
+	INIT_LIST_HEAD(&ep->tx_posted);
+	ep->tx_nfree = 0;
 	ib_dma_unmap_single(iser_dm_ibdev(ep), ep->tx_hdrs_dma,
 			    ep->tx_count * ISER_DM_TX_HDR_LEN, DMA_TO_DEVICE);
 	kfree(ep->tx_hdrs);

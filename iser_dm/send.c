@@ -8,6 +8,12 @@
  *
  * posted as one chain, with descriptors from the connection's pool: the
  * I/O path allocates nothing and may run in atomic context.
+ *
+ * Command SENDs are signalled one in ISER_DM_SIGNAL_EVERY: a completion
+ * retires every descriptor posted before it (iser_dm_tx_retire()), so the
+ * others cost no completion.  A chain with Data-Outs, a control PDU, and
+ * any send while the pool is half used are always signalled, so retiring
+ * never waits on I/O that may not come.
  */
 #include <linux/scatterlist.h>
 #include "iser_dm.h"
@@ -24,7 +30,7 @@ static void iser_dm_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 		atomic64_inc(&ep->stats.errors);
 		iser_dm_conn_fail(ep, -EIO);
 	}
-	iser_dm_tx_put(ep, tx);
+	iser_dm_tx_retire(ep, tx);
 }
 
 static bool iser_dm_is_tx_wr(const struct ib_send_wr *wr)
@@ -42,7 +48,6 @@ static void iser_dm_tx_init(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx,
 	tx->wr.sg_list = tx->sge;
 	tx->wr.num_sge = 1;
 	tx->wr.opcode = IB_WR_SEND;
-	tx->wr.send_flags = IB_SEND_SIGNALED;
 	tx->sge[0].addr = tx->hdr_dma;
 	tx->sge[0].length = sizeof(struct iser_ctrl) + hdr_len;
 	tx->sge[0].lkey = ep->dev->pd->local_dma_lkey;
@@ -85,17 +90,30 @@ static struct iser_dm_tx_desc *iser_dm_tx_get_n(struct iser_dm_ep *ep, unsigned 
 
 undo:
 	while (i--)
-		iser_dm_tx_put(ep, txs[i]);
+		iser_dm_tx_recycle(ep, txs[i]);
 	return NULL;
 }
 
 /* After a failed post, give back the descriptors the HCA never saw. */
 static void iser_dm_unposted_put(struct iser_dm_ep *ep, const struct ib_send_wr *bad)
 {
+	lockdep_assert_held(&ep->lock);
 	for (; bad; bad = bad->next)
 		if (iser_dm_is_tx_wr(bad))
-			iser_dm_tx_put(ep, container_of(bad->wr_cqe,
-							struct iser_dm_tx_desc, cqe));
+			iser_dm_tx_unpost(ep, container_of(bad->wr_cqe,
+							   struct iser_dm_tx_desc, cqe));
+}
+
+/* Signal this chain's last SEND?  See the comment at the top. */
+static bool iser_dm_tx_signal(struct iser_dm_ep *ep, unsigned int ndo)
+{
+	lockdep_assert_held(&ep->lock);
+	if (ndo || ++ep->tx_unsignaled >= ISER_DM_SIGNAL_EVERY ||
+	    ep->tx_nfree < ep->tx_count / 2) {
+		ep->tx_unsignaled = 0;
+		return true;
+	}
+	return false;
 }
 
 static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *task)
@@ -109,6 +127,7 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	struct ib_send_wr *first;
 	unsigned int nreg, ndo, i;
 	unsigned long flags;
+	bool signal;
 	u32 off;
 	int ret;
 
@@ -190,25 +209,33 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	}
 	t->state = ISER_DM_TASK_ACTIVE;
 	list_add_tail(&t->entry, &ep->active);
+	signal = iser_dm_tx_signal(ep, ndo);
+	if (signal)
+		txs[ndo]->wr.send_flags = IB_SEND_SIGNALED;
+	for (i = 0; i <= ndo; i++)
+		iser_dm_tx_posted(ep, txs[i]);
 	ret = ib_post_send(ep->qp, first, &bad);
 	if (ret && bad == first) {
 		/* Nothing went out: undo as if never sent. */
 		iser_dm_task_release(ep, t);
+		iser_dm_unposted_put(ep, bad);
 		spin_unlock_irqrestore(&ep->lock, flags);
 		pr_err_ratelimited("iser_dm: ep %p: post send failed: %d\n", ep, ret);
-		ret = -EAGAIN;
-		goto err_tx;
+		return -EAGAIN;
 	}
-	spin_unlock_irqrestore(&ep->lock, flags);
 	if (ret) {
 		/* Half a chain is on the wire: the connection is unusable. */
-		pr_err("iser_dm: ep %p: partial post send: %d\n", ep, ret);
 		iser_dm_unposted_put(ep, bad);
+		spin_unlock_irqrestore(&ep->lock, flags);
+		pr_err("iser_dm: ep %p: partial post send: %d\n", ep, ret);
 		atomic64_inc(&ep->stats.errors);
 		iser_dm_conn_fail(ep, ret);
 		return 0;
 	}
+	spin_unlock_irqrestore(&ep->lock, flags);
 	atomic64_add(1 + ndo, &ep->stats.sends);
+	if (signal)
+		atomic64_inc(&ep->stats.signaled);
 	atomic64_add(nreg, &ep->stats.reg_mrs);
 	pr_debug("iser_dm: ep %p: tx SCSI cmd itt 0x%x in %u out %u imm %u unsol %u dataouts %u regs %u\n",
 		 ep, be32_to_cpu((__force __be32)task->itt), task->in.length,
@@ -220,8 +247,10 @@ err_map:
 	iser_dm_task_release(ep, t);
 	spin_unlock_irqrestore(&ep->lock, flags);
 err_tx:
+	spin_lock_irqsave(&ep->lock, flags);
 	for (i = 0; i <= ndo; i++)
-		iser_dm_tx_put(ep, txs[i]);
+		iser_dm_tx_recycle(ep, txs[i]);
+	spin_unlock_irqrestore(&ep->lock, flags);
 	return ret;
 }
 
@@ -283,19 +312,30 @@ static int iser_dm_send_ctrl_pdu(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 			goto err;
 	}
 
+	/* Always signalled: its data mapping goes at the completion. */
+	tx->wr.send_flags = IB_SEND_SIGNALED;
 	spin_lock_irqsave(&ep->lock, flags);
-	ret = ep->state == ISER_DM_FFP ? ib_post_send(ep->qp, &tx->wr, NULL) : -ENOTCONN;
+	ret = -ENOTCONN;
+	if (ep->state == ISER_DM_FFP) {
+		iser_dm_tx_posted(ep, tx);
+		ret = ib_post_send(ep->qp, &tx->wr, NULL);
+		if (ret)
+			iser_dm_tx_unpost(ep, tx);
+	}
 	spin_unlock_irqrestore(&ep->lock, flags);
 	if (ret)
-		goto err;
+		return ret;
 	atomic64_inc(&ep->stats.sends);
+	atomic64_inc(&ep->stats.signaled);
 	pr_debug("iser_dm: ep %p: tx opcode 0x%x itt 0x%x dlen %u\n", ep,
 		 task->hdr[0] & ISCSI_OPCODE_MASK, be32_to_cpu((__force __be32)task->itt),
 		 task->out.length);
 	return 0;
 
 err:
-	iser_dm_tx_put(ep, tx);
+	spin_lock_irqsave(&ep->lock, flags);
+	iser_dm_tx_recycle(ep, tx);
+	spin_unlock_irqrestore(&ep->lock, flags);
 	return ret;
 }
 

@@ -18,6 +18,7 @@ void iser_dm_get_stats(struct iscsi_dm_conn *conn, struct iscsi_dm_stats *stats)
 	if (!ep)
 		return;
 	stats->sends = atomic64_read(&ep->stats.sends);
+	stats->signaled = atomic64_read(&ep->stats.signaled);
 	stats->recvs = atomic64_read(&ep->stats.recvs);
 	stats->reg_mrs = atomic64_read(&ep->stats.reg_mrs);
 	stats->inv_remote = atomic64_read(&ep->stats.inv_remote);

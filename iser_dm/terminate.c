@@ -99,6 +99,8 @@ void iser_dm_stop_io(struct iser_dm_ep *ep)
 			rdma_disconnect(ep->cm_id);
 		/* Every posted WR completes (flushed) before this returns. */
 		ib_drain_qp(ep->qp);
+		/* Unsignalled sends the provider flushed without a completion. */
+		iser_dm_tx_retire_all(ep);
 	}
 
 	spin_lock_irqsave(&ep->lock, flags);

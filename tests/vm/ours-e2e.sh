@@ -38,6 +38,11 @@ for k in scsicmd_pdus scsirsp_pdus dm_sends dm_recvs dm_reg_mrs; do
 done
 [ "$(rig_stat dm_errors)" = 0 ] || rig_die "datamover errors after clean I/O"
 [ "$(rig_stat protocol_errors)" = 0 ] || rig_die "protocol errors after clean I/O"
+# One command SEND in 16 is signalled (iser-datamover.rst); control PDUs
+# and chains with Data-Outs always are.  Far fewer than half here.
+sends=$(rig_stat dm_sends) sig=$(rig_stat dm_signaled_sends)
+[ -n "$sig" ] && [ "$sig" -gt 0 ] && [ $((sig * 2)) -lt "$sends" ] ||
+	rig_die "dm_signaled_sends '$sig' of $sends sends: send completions are not being saved"
 
 rig_logout
 rig_unload_ours || rig_die "modules do not unload after logout"
