@@ -7,6 +7,7 @@
 # errors for what did not finish, nothing crashes, and both modules then
 # unload.
 # vm-timeout: 300
+# fabrics: rxe siw
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 

@@ -8,6 +8,7 @@
 # the RDMA resources (PDs, CQs, QPs, MRs, CM ids) and the module reference
 # counts are back where they started: nothing leaked.
 # vm-timeout: 420
+# fabrics: rxe siw
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 

@@ -10,6 +10,7 @@
 # must be reset instead, with fio's verify still clean.  (ABORT TASK after
 # a lost or late response is exercised by tests/vm/hostile-ours.sh.)
 # vm-timeout: 300
+# fabrics: rxe siw
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 

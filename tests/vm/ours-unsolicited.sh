@@ -6,6 +6,7 @@
 # to FirstBurstLength, the rest by RDMA Read; fio verify and a 512 KiB
 # round trip must be byte-exact in each combination.
 # vm-timeout: 300
+# fabrics: rxe siw
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 
