@@ -6,7 +6,6 @@
  * by the datamover's task_priv_size bytes), so the I/O path allocates
  * nothing.  The blk-mq tag is the ITT's task index.
  */
-#include <linux/bottom_half.h>
 #include <linux/module.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_tcq.h>
@@ -173,7 +172,6 @@ int isda_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *sc)
 	struct isda_session *sess = isda_shost_session(shost);
 	struct isda_conn *conn;
 	unsigned long flags;
-	bool inline_rcp;
 	int ret;
 
 	ret = iscsi_session_chkready(sess->cls);
@@ -182,36 +180,20 @@ int isda_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *sc)
 		goto done;
 	}
 
-	/*
-	 * A software RCP (rxe) moves what we post from a tasklet.  Raised
-	 * with only IRQs off it wakes ksoftirqd; with BHs off too it runs
-	 * here, at local_bh_enable().  Alone on the LUN, running it here
-	 * saves a context switch of latency; with others in flight,
-	 * ksoftirqd moves many commands per run, which is faster.
-	 */
-	inline_rcp = scsi_device_busy(sc->device) <= 1;
-	if (inline_rcp)
-		local_bh_disable();
 	spin_lock_irqsave(&sess->lock, flags);
 	conn = sess->conn;
 	if (sess->state != ISDA_SESS_LOGGED_IN || !conn ||
 	    conn->state != ISDA_CONN_FFP) {
 		sc->result = isda_not_ready_result(sess);
 		spin_unlock_irqrestore(&sess->lock, flags);
-		if (inline_rcp)
-			local_bh_enable();
 		goto done;
 	}
 	if (!isda_sn_window_open(sess->cmdsn, sess->max_cmdsn)) {
 		spin_unlock_irqrestore(&sess->lock, flags);
-		if (inline_rcp)
-			local_bh_enable();
 		return SCSI_MLQUEUE_TARGET_BUSY;
 	}
 	ret = isda_send_scsi_cmd(sess, conn, sc);
 	spin_unlock_irqrestore(&sess->lock, flags);
-	if (inline_rcp)
-		local_bh_enable();
 
 	switch (ret) {
 	case 0:
