@@ -15,7 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 
-ROUNDS=${ROUNDS:-20}
+ROUNDS=${ROUNDS:-10}
 PERCENT=${PERCENT:-5}
 FS=/sys/kernel/debug/failslab
 [ -d "$FS" ] || rig_die "no $FS: this test needs the debug kernel (tools/debug-kernel.sh)"
