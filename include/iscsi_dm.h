@@ -385,9 +385,10 @@ struct iscsi_dm_task *iscsi_dm_task_lookup(struct iscsi_dm_conn *conn, itt_t itt
  *
  * Delivers a control-type PDU, in the login phase (login responses, relayed
  * to iscsid) and in Full Feature Phase.  Any context except hard IRQ; the
- * buffers are only borrowed for the duration of the call.  Returns 0, or a
- * negative errno when the PDU was malformed or unexpected: iscsi_da has
- * then already logged it and started connection recovery.
+ * buffers are only borrowed for the duration of the call.
+ *
+ * Return: 0, or a negative errno when the PDU was malformed or unexpected:
+ * iscsi_da has then already logged it and started connection recovery.
  */
 int iscsi_dm_control_notify(struct iscsi_dm_conn *conn, struct iscsi_hdr *hdr,
 			    void *data, u32 len);
