@@ -61,7 +61,8 @@ echo 1 >$FS/verbose
 echo -1 >$FS/times
 echo 1 >$FS/interval
 failslab 0
-echo 1 >"/proc/$(pidof iscsid)/make-it-fail"
+# iscsid runs as two processes; both make the calls.
+for p in $(pidof iscsid); do echo 1 >"/proc/$p/make-it-fail"; done
 
 ok=0 t0=$SECONDS
 for i in $(seq 1 "$ROUNDS"); do
@@ -83,7 +84,7 @@ for i in $(seq 1 "$ROUNDS"); do
 	[ $((i % 5)) = 0 ] &&
 		rig_log "failslab: $i of $ROUNDS rounds, $ok with I/O, $(injected) failures injected, $((SECONDS - t0)) s"
 done
-echo 0 >"/proc/$(pidof iscsid)/make-it-fail"
+for p in $(pidof iscsid); do echo 0 >"/proc/$p/make-it-fail"; done
 n=$(injected)
 rig_log "failslab: $ROUNDS rounds, $ok logged in and did I/O, $n allocation failures injected"
 [ "$n" -gt 0 ] || rig_die "failslab injected nothing: the test tested nothing"
