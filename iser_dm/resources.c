@@ -160,9 +160,8 @@ static void iser_dm_tx_free(struct iser_dm_ep *ep)
 {
 	if (!ep->tx)
 		return;
-	iser_dm_tx_retire_all(ep);	/* their data mappings */
+	iser_dm_tx_retire_all(ep);	/* empties tx_posted, unmaps their data */
 	INIT_LIST_HEAD(&ep->tx_free);
-	INIT_LIST_HEAD(&ep->tx_posted);
 	ep->tx_nfree = 0;
 	ib_dma_unmap_single(iser_dm_ibdev(ep), ep->tx_hdrs_dma,
 			    ep->tx_count * ISER_DM_TX_HDR_LEN, DMA_TO_DEVICE);
