@@ -82,8 +82,20 @@ rig_setup() {
 		;;
 	siw)
 		# Soft iWARP, built out of tree by tools/build-siw.sh.
+		# RIG_SIW=patched: the host running the target loads the build
+		# with tools/siw-closing-flush.patch (stock siw hangs LIO when
+		# the target drops a connection with I/O in flight).  In a
+		# pair, the initiator keeps stock siw.
 		local siw
 		siw=$RIG_TOP/.build/siw/$(uname -r)/siw.ko
+		case ${RIG_SIW:-stock} in
+		stock | patched) ;;
+		*) rig_die "RIG_SIW=$RIG_SIW: stock or patched" ;;
+		esac
+		if [ "${RIG_SIW:-stock}" = patched ] && [ "${RIG_ROLE:-}" != initiator ]; then
+			siw=$RIG_TOP/.build/siw/$(uname -r)/patched/siw.ko
+			rig_log "setup: siw with tools/siw-closing-flush.patch"
+		fi
 		[ -s "$siw" ] || rig_die "$siw missing (run tools/build-siw.sh on the host)"
 		modprobe -a ib_core libcrc32c || rig_die "modprobe ib_core libcrc32c"
 		insmod "$siw" || rig_die "insmod siw.ko"
@@ -309,8 +321,11 @@ rig_fio_verify() {
 
 # rig_fio_bg NAME DEV SECS [SIZE]: fio randwrite with crc32c verify in the
 # background for SECS seconds, then its verify pass; $RIG_FIO_PID is fio.
+# Under the debug kernel (about nine times slower) the default size is 4m,
+# so that a whole write pass, and then the verify pass, fit in SECS.
 rig_fio_bg() {
 	local name=$1 dev=$2 secs=$3 size=${4:-16m}
+	case $(uname -r) in *-dadebug) size=${4:-4m} ;; esac
 	rig_log "fio: background randwrite+verify on $dev for $secs s ($name)"
 	fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio --iodepth=16 \
 		--rw=randwrite --bsrange=4k-64k --size="$size" --time_based --runtime="$secs" \
