@@ -4,7 +4,10 @@
 # iscsid killed (SIGKILL) under load: the kernel session keeps working, fio
 # verify completes clean; iscsid restarted picks the session up again, and
 # recovery still works after the restart (a target restart re-logs in).
+# Over siw the VM loads the patched siw (see ours-target-restart.sh).
 # vm-timeout: 300
+# fabrics: rxe siw
+# siw: patched
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 

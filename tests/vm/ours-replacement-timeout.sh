@@ -5,8 +5,11 @@
 # in recovery fails with an error when the timeout expires (bound: 10 s
 # after the connection is lost, plus slack for emulation), never hangs;
 # after the target returns the session logs in again and the same disk
-# passes fio verify.
+# passes fio verify.  Over siw the target's host loads the patched siw
+# (see ours-target-restart.sh).
 # vm-timeout: 300
+# fabrics: rxe siw
+# siw: patched
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 

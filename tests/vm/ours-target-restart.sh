@@ -7,13 +7,13 @@
 # here: 30 s after the target is back), the queued I/O resumes, fio's
 # verify pass is clean, and the modules unload afterwards.
 #
-# rxe only.  Over siw, LIO 6.1 does not survive this with our initiator:
-# disabling the TPG hangs in the target (iscsi_ttx in isert_wait_conn ->
-# target_wait_for_cmds, waiting for a command that never completes; sysrq
-# w via rig_bounded shows it), while in-tree ib_iser got through in the
-# same rig.  Not understood yet; see Documentation/reliability.rst.
+# Over siw the target's host loads siw with tools/siw-closing-flush.patch:
+# stock siw refuses posts while a QP closes, and LIO's isert then hangs
+# disabling the TPG (iscsi_ttx in isert_wait_conn -> target_wait_for_cmds;
+# Documentation/reliability.rst).  TEST_SIW=stock reproduces that.
 # vm-timeout: 300
-# fabrics: rxe
+# fabrics: rxe siw
+# siw: patched
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 
