@@ -53,7 +53,8 @@ struct iscsi_cls_conn *isda_create_conn(struct iscsi_cls_session *cls_sess,
 			 cls_sess->sid);
 		return NULL;
 	}
-	cls = iscsi_alloc_conn(cls_sess, sizeof(*conn), cid);
+	cls = isda_fault("the connection") ? NULL :
+	      iscsi_alloc_conn(cls_sess, sizeof(*conn), cid);
 	if (!cls)
 		return NULL;
 	conn = cls->dd_data;

@@ -354,6 +354,9 @@ static inline struct isda_mtask *isda_mtask_at(struct isda_conn *conn, int i)
 	return (struct isda_mtask *)(conn->mtasks + i * conn->mtask_size);
 }
 
+/* main.c: include/iscsi_dm_fault.h */
+bool isda_fault(const char *site);
+
 /* registry.c */
 struct isda_transport *isda_transport_find_slot(int slot);
 void isda_registry_add_session(struct isda_session *sess);

@@ -11,6 +11,9 @@
 #include <linux/module.h>
 
 #include "iscsi_da.h"
+#include "iscsi_dm_fault.h"
+
+DEFINE_ISCSI_DM_FAULT(isda);
 
 static int __init isda_init(void)
 {

@@ -99,15 +99,18 @@ struct iscsi_cls_session *isda_create_session(struct iscsi_endpoint *ep,
 	if (!try_module_get(tr->ops->owner))
 		return NULL;
 
-	shost = scsi_host_alloc(&tr->sht, sizeof(struct isda_session *));
+	shost = isda_fault("the SCSI host") ? NULL :
+		scsi_host_alloc(&tr->sht, sizeof(struct isda_session *));
 	if (!shost)
 		goto out_put;
 	shost->transportt = tr->stt;
 	isda_host_limits(shost, iep->dm, cmds_max, qdepth);
-	if (scsi_add_host(shost, iep->dm->dma_dev))
+	if (isda_fault("the SCSI host's tag set") ||
+	    scsi_add_host(shost, iep->dm->dma_dev))
 		goto out_host_put;
 
-	cls = iscsi_alloc_session(shost, &tr->iscsit, sizeof(*sess));
+	cls = isda_fault("the session") ? NULL :
+	      iscsi_alloc_session(shost, &tr->iscsit, sizeof(*sess));
 	if (!cls)
 		goto out_remove_host;
 	sess = cls->dd_data;

@@ -45,13 +45,19 @@ int isda_mtasks_alloc(struct isda_conn *conn)
 
 	conn->mtask_size = ALIGN(offsetof(struct isda_mtask, task) +
 				 ISCSI_DM_TASK_SIZE(priv), 8);
-	conn->mtasks = kcalloc(ISDA_MGMT_TASKS, conn->mtask_size, GFP_KERNEL);
+	conn->mtasks = isda_fault("the management tasks") ? NULL :
+		       kcalloc(ISDA_MGMT_TASKS, conn->mtask_size, GFP_KERNEL);
 	if (!conn->mtasks)
 		return -ENOMEM;
 	for (i = 0; i < ISDA_MGMT_TASKS; i++) {
 		struct isda_mtask *mt = isda_mtask_at(conn, i);
 
-		mt->data = kmalloc(ISCSI_DM_MAX_LOGIN_DATA, GFP_KERNEL);
+		/* A fault site once, halfway: a partial unwind */
+		if (i == ISDA_MGMT_TASKS / 2 &&
+		    isda_fault("a management task's data buffer"))
+			mt->data = NULL;
+		else
+			mt->data = kmalloc(ISCSI_DM_MAX_LOGIN_DATA, GFP_KERNEL);
 		if (!mt->data)
 			goto out_free;
 		mt->conn = conn;

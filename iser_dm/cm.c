@@ -255,7 +255,8 @@ struct iscsi_dm_ep *iser_dm_ep_connect(struct sockaddr *dst, bool non_blocking)
 	else
 		return ERR_PTR(-EAFNOSUPPORT);
 
-	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
+	ep = iser_dm_fault("the endpoint") ? NULL :
+	     kzalloc(sizeof(*ep), GFP_KERNEL);
 	if (!ep)
 		return ERR_PTR(-ENOMEM);
 	ep->dm.ops = &iser_dm_ops;
@@ -273,8 +274,11 @@ struct iscsi_dm_ep *iser_dm_ep_connect(struct sockaddr *dst, bool non_blocking)
 	ep->reg_cqe.done = iser_dm_reg_done;
 	ep->state = ISER_DM_INIT;
 
-	ep->cm_id = rdma_create_id(&init_net, iser_dm_cm_handler, ep,
-				   RDMA_PS_TCP, IB_QPT_RC);
+	if (iser_dm_fault("the CM id"))
+		ep->cm_id = ERR_PTR(-ENOMEM);
+	else
+		ep->cm_id = rdma_create_id(&init_net, iser_dm_cm_handler, ep,
+					   RDMA_PS_TCP, IB_QPT_RC);
 	if (IS_ERR(ep->cm_id)) {
 		ret = PTR_ERR(ep->cm_id);
 		pr_err("iser_dm: rdma_create_id failed: %d\n", ret);

@@ -40,13 +40,15 @@ struct iser_dm_device *iser_dm_device_get(struct ib_device *ib_dev)
 		ret = -EOPNOTSUPP;
 		goto err;
 	}
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	dev = iser_dm_fault("the device") ? NULL :
+	      kzalloc(sizeof(*dev), GFP_KERNEL);
 	if (!dev) {
 		ret = -ENOMEM;
 		goto err;
 	}
 	dev->ib_dev = ib_dev;
-	dev->pd = ib_alloc_pd(ib_dev, 0);
+	dev->pd = iser_dm_fault("the PD") ? ERR_PTR(-ENOMEM) :
+		  ib_alloc_pd(ib_dev, 0);
 	if (IS_ERR(dev->pd)) {
 		ret = PTR_ERR(dev->pd);
 		pr_err("iser_dm: %s: ib_alloc_pd failed: %d\n", dev_name(&ib_dev->dev), ret);

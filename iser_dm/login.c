@@ -38,7 +38,8 @@ int iser_dm_login_alloc(struct iser_dm_ep *ep)
 	struct ib_device *ib = iser_dm_ibdev(ep);
 	u64 dma;
 
-	ep->login_tx = kzalloc(ISER_DM_LOGIN_BUF_LEN, GFP_KERNEL);
+	ep->login_tx = iser_dm_fault("the login send buffer") ? NULL :
+		       kzalloc(ISER_DM_LOGIN_BUF_LEN, GFP_KERNEL);
 	if (!ep->login_tx)
 		return -ENOMEM;
 	dma = ib_dma_map_single(ib, ep->login_tx, ISER_DM_LOGIN_BUF_LEN, DMA_TO_DEVICE);
@@ -47,7 +48,8 @@ int iser_dm_login_alloc(struct iser_dm_ep *ep)
 	ep->login_tx_dma = dma;
 	ep->login_tx_cqe.done = iser_dm_login_tx_done;
 
-	ep->login_rx.buf = kzalloc(ISER_DM_LOGIN_BUF_LEN, GFP_KERNEL);
+	ep->login_rx.buf = iser_dm_fault("the login receive buffer") ? NULL :
+			   kzalloc(ISER_DM_LOGIN_BUF_LEN, GFP_KERNEL);
 	if (!ep->login_rx.buf)
 		goto err_tx_map;
 	dma = ib_dma_map_single(ib, ep->login_rx.buf, ISER_DM_LOGIN_BUF_LEN,

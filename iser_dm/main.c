@@ -7,6 +7,9 @@
 #include <linux/moduleparam.h>
 #include <scsi/scsi_transport_iscsi.h>
 #include "iser_dm.h"
+#include "iscsi_dm_fault.h"
+
+DEFINE_ISCSI_DM_FAULT(iser_dm);
 
 unsigned int iser_dm_max_cmds = 128;
 module_param_named(max_cmds, iser_dm_max_cmds, uint, 0444);

@@ -96,7 +96,11 @@ int iser_dm_qp_create(struct iser_dm_ep *ep)
 	if (ret)
 		return ret;
 
-	ep->cq = ib_cq_pool_get(iser_dm_ibdev(ep), ep->cq_size, -1, IB_POLL_SOFTIRQ);
+	if (iser_dm_fault("the CQ"))
+		ep->cq = ERR_PTR(-ENOMEM);
+	else
+		ep->cq = ib_cq_pool_get(iser_dm_ibdev(ep), ep->cq_size, -1,
+					IB_POLL_SOFTIRQ);
 	if (IS_ERR(ep->cq)) {
 		ret = PTR_ERR(ep->cq);
 		ep->cq = NULL;
@@ -114,7 +118,10 @@ int iser_dm_qp_create(struct iser_dm_ep *ep)
 	attr.cap.max_recv_sge = 1;
 	attr.sq_sig_type = IB_SIGNAL_REQ_WR;
 	attr.qp_type = IB_QPT_RC;
-	ret = rdma_create_qp(ep->cm_id, ep->dev->pd, &attr);
+	if (iser_dm_fault("the QP"))
+		ret = -ENOMEM;
+	else
+		ret = rdma_create_qp(ep->cm_id, ep->dev->pd, &attr);
 	if (ret) {
 		pr_err("iser_dm: ep %p: rdma_create_qp (sq %u rq %u) failed: %d\n",
 		       ep, ep->sq_size, ep->rq_size, ret);

@@ -125,10 +125,12 @@ static int iser_dm_tx_alloc(struct iser_dm_ep *ep, unsigned int n)
 	unsigned int i;
 	u64 dma;
 
-	ep->tx = kcalloc(n, sizeof(*ep->tx), GFP_KERNEL);
+	ep->tx = iser_dm_fault("the send descriptors") ? NULL :
+		 kcalloc(n, sizeof(*ep->tx), GFP_KERNEL);
 	if (!ep->tx)
 		return -ENOMEM;
-	ep->tx_hdrs = kcalloc(n, ISER_DM_TX_HDR_LEN, GFP_KERNEL);
+	ep->tx_hdrs = iser_dm_fault("the send headers") ? NULL :
+		      kcalloc(n, ISER_DM_TX_HDR_LEN, GFP_KERNEL);
 	if (!ep->tx_hdrs)
 		goto err_tx;
 	dma = ib_dma_map_single(ib, ep->tx_hdrs, n * ISER_DM_TX_HDR_LEN, DMA_TO_DEVICE);
@@ -196,7 +198,8 @@ static int iser_dm_rx_alloc(struct iser_dm_ep *ep, unsigned int n, u32 dlength)
 	struct ib_device *ib = iser_dm_ibdev(ep);
 	unsigned int i;
 
-	ep->rx = kcalloc(n, sizeof(*ep->rx), GFP_KERNEL);
+	ep->rx = iser_dm_fault("the receive descriptors") ? NULL :
+		 kcalloc(n, sizeof(*ep->rx), GFP_KERNEL);
 	if (!ep->rx)
 		return -ENOMEM;
 	ep->rx_count = n;
@@ -207,7 +210,11 @@ static int iser_dm_rx_alloc(struct iser_dm_ep *ep, unsigned int n, u32 dlength)
 		void *buf;
 		u64 dma;
 
-		buf = kmalloc(len, GFP_KERNEL);
+		/* A fault site once per ring, halfway: a partial unwind */
+		if (i == n / 2 && iser_dm_fault("a receive buffer"))
+			buf = NULL;
+		else
+			buf = kmalloc(len, GFP_KERNEL);
 		if (!buf)
 			goto err;
 		dma = ib_dma_map_single(ib, buf, len, DMA_FROM_DEVICE);
@@ -297,8 +304,11 @@ int iser_dm_allocate_connection_resources(struct iscsi_dm_conn *conn,
 		goto err_tx;
 	mrs = res->discovery ? 0 : tasks + ISER_DM_RX_SLACK;
 	if (mrs) {
-		ret = ib_mr_pool_init(ep->qp, &ep->mrs, mrs, IB_MR_TYPE_MEM_REG,
-				      ep->max_pages, 0);
+		if (iser_dm_fault("the MR pool"))
+			ret = -ENOMEM;
+		else
+			ret = ib_mr_pool_init(ep->qp, &ep->mrs, mrs,
+					      IB_MR_TYPE_MEM_REG, ep->max_pages, 0);
 		if (ret) {
 			pr_err("iser_dm: ep %p: %u MRs of %u pages: %d\n", ep, mrs,
 			       ep->max_pages, ret);
