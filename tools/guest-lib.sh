@@ -347,6 +347,18 @@ rig_fio_wait() {
 	grep -q 'READ: bw=' "$RIG_OUT/fio-$name.log" || rig_die "fio $name: no verify pass ran"
 }
 
+# rig_resources FILE: the RDMA resources (PDs, CQs, QPs, MRs, CM ids) and
+# the reference counts of our modules and the stack below them, to compare
+# before and after (nothing leaked).
+rig_resources() {
+	{
+		rdma resource show | sed 's/^[0-9]*: //'
+		for m in iscsi_da iser_dm scsi_transport_iscsi rdma_cm ib_core; do
+			echo "$m refcnt $(cat /sys/module/$m/refcnt)"
+		done
+	} >"$1"
+}
+
 # rig_klog_has ERE: the kernel log has a matching line.  (Not `dmesg |
 # grep -q`: under pipefail, grep -q quitting early can fail the pipeline.)
 rig_klog_has() {

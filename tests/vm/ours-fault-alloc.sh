@@ -23,22 +23,14 @@ rig_iscsid_up
 rig_target_up
 rig_load_ours
 
-snapshot() {
-	{
-		rdma resource show | sed 's/^[0-9]*: //'
-		for m in iscsi_da iser_dm scsi_transport_iscsi rdma_cm ib_core; do
-			echo "$m refcnt $(cat /sys/module/$m/refcnt)"
-		done
-	} >"$1"
-}
-settled() { snapshot "$RIG_OUT/now.txt" && cmp -s "$RIG_OUT/before.txt" "$RIG_OUT/now.txt"; }
+settled() { rig_resources "$RIG_OUT/now.txt" && cmp -s "$RIG_OUT/before.txt" "$RIG_OUT/now.txt"; }
 
 iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null || rig_die "discovery failed"
 # One retry: a failed login must not be retried for half a minute.
 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser -o update \
 	-n node.session.initial_login_retry_max -v 1 >/dev/null
 rig_wait 20 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1' || rig_die "discovery left a session"
-snapshot "$RIG_OUT/before.txt"
+rig_resources "$RIG_OUT/before.txt"
 
 # round MODULE N: one login/logout with fail_alloc=N; prints the site
 # that failed, or nothing if the round never reached its Nth site.

@@ -18,14 +18,6 @@ rig_iscsid_up
 rig_target_up --chap riguser rigsecret12345
 rig_load_ours
 
-snapshot() {
-	{
-		rdma resource show | sed 's/^[0-9]*: //'
-		for m in iscsi_da iser_dm scsi_transport_iscsi rdma_cm ib_core; do
-			echo "$m refcnt $(cat /sys/module/$m/refcnt)"
-		done
-	} >"$1"
-}
 no_session() {
 	! ls /sys/class/iscsi_session/session* >/dev/null 2>&1 || rig_die "$1: a session remains"
 }
@@ -37,7 +29,7 @@ set_auth() {
 
 iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null || rig_die "discovery failed"
 set_auth rigsecret12345
-snapshot "$RIG_OUT/before.txt"
+rig_resources "$RIG_OUT/before.txt"
 t0=$SECONDS
 for i in $(seq 1 "$ROUNDS"); do
 	iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >"$RIG_OUT/login.log" 2>&1 ||
@@ -91,7 +83,7 @@ rig_fio_verify "$(rig_disks | head -1)" 8m
 rig_logout
 
 sleep 2
-snapshot "$RIG_OUT/after.txt"
+rig_resources "$RIG_OUT/after.txt"
 if ! diff -u "$RIG_OUT/before.txt" "$RIG_OUT/after.txt"; then
 	rig_die "RDMA resources or module references differ after the loop"
 fi
