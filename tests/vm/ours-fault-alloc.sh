@@ -11,6 +11,7 @@
 # site on that path must have failed once.  Then a clean login passes fio
 # verify and the modules unload (kmemleak too, under the debug kernel).
 # vm-timeout: 600
+# fabrics: rxe siw
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 
