@@ -33,10 +33,11 @@ iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser -o update \
 rig_wait 20 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1' || rig_die "discovery left a session"
 rig_resources "$RIG_OUT/before.txt"
 
-# round MODULE N: one login/logout with fail_alloc=N; prints the site
-# that failed, or nothing if the round never reached its Nth site.
+# round MODULE N: one login/logout with fail_alloc=N; true if the Nth
+# site failed (it is appended to sites-MODULE.txt), false if the round
+# never reached it.
 round() {
-	local mod=$1 n=$2 param=/sys/module/$1/parameters/fail_alloc left site="" dev outcome
+	local mod=$1 n=$2 param=/sys/module/$1/parameters/fail_alloc left site dev outcome
 	echo "rig: fault round $mod $n" >/dev/kmsg
 	echo "$n" >"$param"
 	if timeout 90 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login \
@@ -67,21 +68,21 @@ round() {
 		[ -n "$site" ] || rig_die "$mod fail_alloc=$n: the fault fired without its log line"
 		echo "$site" >>"$RIG_OUT/sites-$mod.txt"
 		rig_log "$mod fail_alloc=$n: $site -> $outcome"
-	else
-		[ "$outcome" = "logged in" ] || rig_die "$mod fail_alloc=$n: no fault fired, yet $outcome"
-		rig_log "$mod fail_alloc=$n: not reached ($left left) -> $outcome; walk over"
+		return 0
 	fi
-	printf '%s' "$site" >"$RIG_OUT/.site"
+	[ "$outcome" = "logged in" ] || rig_die "$mod fail_alloc=$n: no fault fired, yet $outcome"
+	rig_log "$mod fail_alloc=$n: not reached ($left left) -> $outcome; walk over"
+	return 1
 }
 
 t0=$SECONDS
 for mod in iser_dm iscsi_da; do
 	: >"$RIG_OUT/sites-$mod.txt"
-	for n in $(seq 1 40); do
-		round "$mod" "$n"
-		[ -s "$RIG_OUT/.site" ] || break
+	n=1
+	while round "$mod" "$n"; do
+		n=$((n + 1))
+		[ $n -le 40 ] || rig_die "$mod: the walk did not end within 40 sites"
 	done
-	[ -s "$RIG_OUT/.site" ] && rig_die "$mod: the walk did not end within 40 sites"
 	if [ "$mod" = iser_dm ]; then want=$ISER_DM_SITES; else want=$ISCSI_DA_SITES; fi
 	IFS='|' read -ra sites <<<"$want"
 	for s in "${sites[@]}"; do
