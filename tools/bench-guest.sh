@@ -25,8 +25,6 @@ write-128k-qd8 write 128k 8 1
 randread-4k-qd32-j2 randread 4k 32 2
 read-128k-qd8-j2 read 128k 8 2"
 
-busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
-
 raw_verbs() {
 	local dev=$1 t cm=() len=(-D "$RUNTIME")
 	# iWARP connects through rdma_cm only (perftest -R); over siw perftest's
@@ -88,30 +86,70 @@ rig_target_up
 rig_iscsid_up
 raw_verbs "$(rdma link show | awk '{print $2}' | cut -d/ -f1 | head -1)"
 
-for stack in $STACKS; do
-	rig_log "stack $stack: login"
-	if ! login_stack "$stack" || ! rig_wait 20 sh -c 'ls /sys/class/iscsi_session/session*/device/target*/*/block/* >/dev/null 2>&1'; then
-		rig_log "stack $stack: LOGIN FAILED - no rows"
-		echo "login failed" >"$res/$stack.failed"
-		dmesg | tail -n 15
-		logout_stack "$stack"
-		continue
-	fi
-	dev=$(rig_disks | head -1)
-	echo "$(cat /sys/block/${dev#/dev/}/queue/max_sectors_kb) KiB max_sectors" >"$res/$stack.info"
-	iscsiadm -m session -P2 | grep -E 'MaxRecvDataSegmentLength|MaxXmitDataSegmentLength|FirstBurst|MaxBurst|ImmediateData' >>"$res/$stack.info"
-	echo "$MATRIX" | while read -r name rw bs qd jobs; do
-		[ -z "$ROWS" ] || [[ " $ROWS " == *" $name "* ]] || continue
-		for rep in $(seq 1 "$REPS"); do
-			j0=$(busy_jiffies)
-			fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" \
-				--iodepth="$qd" --numjobs="$jobs" --group_reporting --time_based --runtime="$RUNTIME" \
-				--size=256m --lat_percentiles=1 --output-format=json --output="$res/$stack-$name-$rep.json" >/dev/null 2>&1
-			echo "$(( $(busy_jiffies) - j0 ))" >"$res/$stack-$name-$rep.jiffies"
+run_row() {
+	local stack=$1 name=$2 rw=$3 bs=$4 qd=$5 jobs=$6 rep=$7 j0 prof=()
+	# Rep 0 is the profile (BENCH_PERF=1): perf's own cost stays out of
+	# the measured repetitions.
+	[ "$rep" = 0 ] && prof=(perf record -q -a -g -e cpu-clock -o "$res/perf-$stack-$name.data" --)
+	# CPU time is read by each fio job as it starts and ends
+	# (exec_prerun/exec_postrun), so fio's own start-up - it links librbd
+	# and initialises ceph, a second of CPU under emulation - is not
+	# counted as a cost of the stack under test.
+	local jf=$res/$stack-$name-$rep.stat
+	local snap="awk '/^cpu /{print \$2+\$3+\$4+\$7+\$8}' /proc/stat >>$jf"
+	rm -f "$jf"
+	# (fio leaves NAME.prerun.txt and NAME.postrun.txt in its directory)
+	(cd "$res" && "${prof[@]}" fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio \
+		--rw="$rw" --bs="$bs" --iodepth="$qd" --numjobs="$jobs" --group_reporting --time_based \
+		--runtime="$RUNTIME" --exec_prerun="$snap" --exec_postrun="$snap" --size=256m \
+		--lat_percentiles=1 --output-format=json --output="$res/$stack-$name-$rep.json" >/dev/null 2>&1)
+	rm -f "$res/$name".*run.txt
+	sort -n "$jf" 2>/dev/null | sed -n '1p;$p' | tr '\n' ' ' |
+		awk 'NF == 2 {print $2 - $1}' >"$res/$stack-$name-$rep.jiffies"
+	rm -f "$jf"
+	[ "$rep" = 0 ] || return 0
+	perf report -q -i "$res/perf-$stack-$name.data" --no-children --sort dso,sym --stdio \
+		-g none --percent-limit 0.7 >"$res/perf-$stack-$name.txt" 2>/dev/null
+	# Who holds interrupts off: cpu-clock samples taken with them off land
+	# on the call that turns them back on.
+	perf report -q -i "$res/perf-$stack-$name.data" --no-children --sort sym --stdio \
+		-g graph,2,callee --percent-limit 4 >"$res/perf-$stack-$name-graph.txt" 2>/dev/null
+	perf report -q -i "$res/perf-$stack-$name.data" --no-children --sort dso --stdio \
+		-g none >"$res/perf-$stack-$name-dso.txt" 2>/dev/null
+	rm -f "$res/perf-$stack-$name.data" "$res/$stack-$name-0.json" "$res/$stack-$name-0.jiffies"
+}
+
+# Repetitions are interleaved across stacks, and the order of the stacks
+# rotates from one repetition to the next: drift over the run (the host's
+# load, the target's state) then falls on every stack alike instead of on
+# whichever ran last.
+first=1
+[ "${BENCH_PERF:-0}" = 1 ] && first=0
+nstacks=$(echo $STACKS | wc -w)
+for rep in $(seq "$first" "$REPS"); do
+	order=$(echo $STACKS $STACKS | tr ' ' '\n' | tail -n +$(( (rep + nstacks - 1) % nstacks + 1 )) | head -n "$nstacks")
+	for stack in $order; do
+		[ -e "$res/$stack.failed" ] && continue
+		rig_log "rep $rep/$REPS, stack $stack: login"
+		if ! login_stack "$stack" || ! rig_wait 20 sh -c 'ls /sys/class/iscsi_session/session*/device/target*/*/block/* >/dev/null 2>&1'; then
+			rig_log "stack $stack: LOGIN FAILED - no rows"
+			echo "login failed" >"$res/$stack.failed"
+			dmesg | tail -n 15
+			logout_stack "$stack"
+			continue
+		fi
+		dev=$(rig_disks | head -1)
+		if [ ! -e "$res/$stack.info" ]; then
+			echo "$(cat /sys/block/${dev#/dev/}/queue/max_sectors_kb) KiB max_sectors" >"$res/$stack.info"
+			iscsiadm -m session -P2 | grep -E 'MaxRecvDataSegmentLength|MaxXmitDataSegmentLength|FirstBurst|MaxBurst|ImmediateData' >>"$res/$stack.info"
+		fi
+		echo "$MATRIX" | while read -r name rw bs qd jobs; do
+			[ -z "$ROWS" ] || [[ " $ROWS " == *" $name "* ]] || continue
+			run_row "$stack" "$name" "$rw" "$bs" "$qd" "$jobs" "$rep"
 		done
-		rig_log "stack $stack: $name done"
+		rig_log "rep $rep/$REPS, stack $stack: done"
+		logout_stack "$stack"
 	done
-	logout_stack "$stack"
 done
 getconf CLK_TCK >"$res/clk_tck"
 rig_log "bench: done"
