@@ -242,6 +242,36 @@ rig_load_ours() {
 	done
 	insmod "$RIG_KO_DIR/iscsi_da/iscsi_da.ko" || rig_die "insmod iscsi_da"
 	insmod "$RIG_KO_DIR/iser_dm/iser_dm.ko" "$@" || rig_die "insmod iser_dm"
+	rig_note_module_ranges iscsi_da iser_dm
+}
+
+# rig_note_module_ranges MOD...: where each module's code sits, for
+# rig_exit_check: once a module is unloaded, kmemleak prints the frames
+# that were in it as bare addresses, and only these ranges say whose
+# they were.
+rig_note_module_ranges() {
+	local m text size
+	for m in "$@"; do
+		text=$(cat "/sys/module/$m/sections/.text" 2>/dev/null) || continue
+		size=$(cat "/sys/module/$m/coresize" 2>/dev/null) || continue
+		echo "$m $text $size" >>"$RIG_OUT/module-ranges"
+	done
+}
+
+# rig_kmemleak_ours FILE: the backtrace frames in a kmemleak report that
+# are ours, by name or (module unloaded) by address.
+rig_kmemleak_ours() {
+	grep -E 'iscsi_da|iser_dm' "$1"
+	[ -s "$RIG_OUT/module-ranges" ] || return 0
+	grep -oE '^ *\[<[0-9a-f]+>\] 0x[0-9a-f]+$' "$1" | grep -oE '0x[0-9a-f]+$' |
+		while read -r a; do
+			while read -r m text size; do
+				if (( a >= text && a < text + size )); then
+					echo "$a (in $m, unloaded since)"
+					break
+				fi
+			done <"$RIG_OUT/module-ranges"
+		done
 }
 
 # rig_up_ours [iser_dm params]: the usual start of a test of ours: network
@@ -387,8 +417,9 @@ rig_exit_check() {
 		sleep 6
 		echo scan >/sys/kernel/debug/kmemleak 2>/dev/null
 		cat /sys/kernel/debug/kmemleak >"$RIG_OUT/kmemleak.txt" 2>/dev/null
-		if grep -qE 'iscsi_da|iser_dm' "$RIG_OUT/kmemleak.txt"; then
+		if [ -n "$(rig_kmemleak_ours "$RIG_OUT/kmemleak.txt")" ]; then
 			rig_log "FAIL: kmemleak: objects allocated through our modules leaked (all: kmemleak.txt):"
+			rig_kmemleak_ours "$RIG_OUT/kmemleak.txt" | head -n 5
 			head -n 40 "$RIG_OUT/kmemleak.txt"
 			rc=1
 		elif [ -s "$RIG_OUT/kmemleak.txt" ]; then
