@@ -87,7 +87,7 @@ rig_iscsid_up
 raw_verbs "$(rdma link show | awk '{print $2}' | cut -d/ -f1 | head -1)"
 
 run_row() {
-	local stack=$1 name=$2 rw=$3 bs=$4 qd=$5 jobs=$6 rep=$7 j0 prof=()
+	local stack=$1 name=$2 rw=$3 bs=$4 qd=$5 jobs=$6 rep=$7 prof=()
 	# Rep 0 is the profile (BENCH_PERF=1): perf's own cost stays out of
 	# the measured repetitions.
 	[ "$rep" = 0 ] && prof=(perf record -q -a -g -e cpu-clock -o "$res/perf-$stack-$name.data" --)
@@ -96,7 +96,11 @@ run_row() {
 	# and initialises ceph, a second of CPU under emulation - is not
 	# counted as a cost of the stack under test.
 	local jf=$res/$stack-$name-$rep.stat
-	local snap="awk '/^cpu /{print \$2+\$3+\$4+\$7+\$8}' /proc/stat >>$jf"
+	# (fio appends its own stdout redirection to the command: the append
+	# must happen inside the script)
+	local snap="sh $res/cpustat.sh $jf"
+	[ -e "$res/cpustat.sh" ] ||
+		echo "awk '/^cpu /{print \$2+\$3+\$4+\$7+\$8}' /proc/stat >>\"\$1\"" >"$res/cpustat.sh"
 	rm -f "$jf"
 	# (fio leaves NAME.prerun.txt and NAME.postrun.txt in its directory)
 	(cd "$res" && "${prof[@]}" fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio \
@@ -113,10 +117,14 @@ run_row() {
 	# Who holds interrupts off: cpu-clock samples taken with them off land
 	# on the call that turns them back on.
 	perf report -q -i "$res/perf-$stack-$name.data" --no-children --sort sym --stdio \
-		-g graph,2,callee --percent-limit 4 >"$res/perf-$stack-$name-graph.txt" 2>/dev/null
+		-g graph,0.3,callee --max-stack 5 --percent-limit 3 >"$res/perf-$stack-$name-graph.txt" 2>/dev/null
 	perf report -q -i "$res/perf-$stack-$name.data" --no-children --sort dso --stdio \
 		-g none >"$res/perf-$stack-$name-dso.txt" 2>/dev/null
-	rm -f "$res/perf-$stack-$name.data" "$res/$stack-$name-0.json" "$res/$stack-$name-0.jiffies"
+	# The data stays for more reports on the host:
+	# perf report -i FILE --kallsyms .build/bench/<fabric>/bench/kallsyms-STACK-ROW
+	# (module addresses change from one login to the next: taken per row)
+	cat /proc/kallsyms >"$res/kallsyms-$stack-$name"
+	rm -f "$res/$stack-$name-0.json" "$res/$stack-$name-0.jiffies"
 }
 
 # Repetitions are interleaved across stacks, and the order of the stacks
