@@ -21,8 +21,8 @@
 # back where they began.
 #
 # HOSTILE_ONLY="name ..." narrows the run (debugging).
-# rxe in the suite (siw: TEST_FABRICS=siw tests/run hostile-ours, which
-# skips the two Send-with-Invalidate scenarios; see below).
+# Over siw the two Send-with-Invalidate scenarios are skipped (see below).
+# fabrics: rxe siw
 # vm-timeout: 900
 set -euo pipefail
 # shellcheck source=tools/guest-lib.sh
