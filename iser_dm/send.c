@@ -205,7 +205,6 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 
 	spin_lock_irqsave(&ep->lock, flags);
 	if (ep->state != ISER_DM_FFP) {
-		spin_unlock_irqrestore(&ep->lock, flags);
 		ret = -ENOTCONN;
 		goto err_map;
 	}
@@ -245,11 +244,12 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	return 0;
 
 err_map:
-	spin_lock_irqsave(&ep->lock, flags);
+	/* ep->lock held: the connection left FFP after the mapping */
 	iser_dm_task_release(ep, t);
-	spin_unlock_irqrestore(&ep->lock, flags);
+	goto err_tx_locked;
 err_tx:
 	spin_lock_irqsave(&ep->lock, flags);
+err_tx_locked:
 	for (i = 0; i <= ndo; i++)
 		iser_dm_tx_recycle(ep, txs[i]);
 	spin_unlock_irqrestore(&ep->lock, flags);
