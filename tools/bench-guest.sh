@@ -73,7 +73,7 @@ login_stack() {
 logout_stack() {
 	iscsiadm -m node -U all >/dev/null 2>&1
 	iscsiadm -m node -o delete >/dev/null 2>&1
-	rig_wait 20 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1'
+	rig_wait 20 rig_no_sessions
 	case $1 in
 	iscsi_tcp) rmmod iscsi_tcp libiscsi_tcp 2>/dev/null ;;
 	ib_iser) rmmod ib_iser 2>/dev/null ;;
@@ -139,7 +139,7 @@ for rep in $(seq "$first" "$REPS"); do
 	for stack in $order; do
 		[ -e "$res/$stack.failed" ] && continue
 		rig_log "rep $rep/$REPS, stack $stack: login"
-		if ! login_stack "$stack" || ! rig_wait 20 sh -c 'ls /sys/class/iscsi_session/session*/device/target*/*/block/* >/dev/null 2>&1'; then
+		if ! login_stack "$stack" || ! rig_wait 20 rig_have_disks; then
 			rig_log "stack $stack: LOGIN FAILED - no rows"
 			echo "login failed" >"$res/$stack.failed"
 			dmesg | tail -n 15

@@ -305,6 +305,15 @@ rig_disks() {
 	return 0
 }
 
+# Predicates for rig_wait: no iSCSI session is left; at least N (default
+# 1) disks of iSCSI sessions have appeared.
+rig_no_sessions() {
+	! compgen -G '/sys/class/iscsi_session/session*' >/dev/null
+}
+rig_have_disks() {
+	[ "$(rig_disks | wc -l)" -ge "${1:-1}" ]
+}
+
 # Discover over iSER and log in; prints nothing, waits for RIG_LUNS disks.
 rig_login() {
 	local t0=$SECONDS
@@ -320,7 +329,7 @@ rig_login() {
 	done
 	iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >"$RIG_OUT/login.log" 2>&1 ||
 		{ cat "$RIG_OUT/login.log"; rig_die "iscsiadm --login failed"; }
-	rig_wait 30 sh -c "[ \$(ls -d /sys/class/iscsi_session/session*/device/target*/*/block/* 2>/dev/null | wc -l) -ge $RIG_LUNS ]" ||
+	rig_wait 30 rig_have_disks "$RIG_LUNS" ||
 		rig_die "logged in, but no /dev/sdX appeared after 30 s"
 	rig_log "login: done in $((SECONDS - t0)) s: $(rig_disks | tr '\n' ' ')"
 }
@@ -329,7 +338,7 @@ rig_logout() {
 	rig_log "logout"
 	iscsiadm -m node -U all >"$RIG_OUT/logout.log" 2>&1 ||
 		{ cat "$RIG_OUT/logout.log"; rig_die "logout failed"; }
-	rig_wait 20 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1' ||
+	rig_wait 20 rig_no_sessions ||
 		rig_die "sessions remain after logout"
 }
 

@@ -119,7 +119,7 @@ for entry in "${scenarios[@]}"; do
 	t0=$SECONDS
 	if ! timeout 60 iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null 2>&1 ||
 		! timeout 60 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >/dev/null 2>&1 ||
-		! rig_wait 30 sh -c 'ls /sys/class/iscsi_session/session*/device/target*/*/block/* >/dev/null 2>&1'; then
+		! rig_wait 30 rig_have_disks; then
 		fail "$scen" "no login or no disk before the scenario fired"
 		timeout 60 iscsiadm -m node -U all >/dev/null 2>&1 || true
 		stop_evil || true
@@ -155,7 +155,7 @@ for entry in "${scenarios[@]}"; do
 		fi
 	fi
 	if ! timeout 60 iscsiadm -m node -U all >/dev/null 2>&1 ||
-		! rig_wait 20 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1'; then
+		! rig_wait 20 rig_no_sessions; then
 		fail "$scen" "logout failed or a session remains"
 		break
 	fi

@@ -69,7 +69,7 @@ for s in $scen; do
 	timeout 60 iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null 2>&1
 	timeout 60 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >/dev/null 2>&1 ||
 		rig_log "experiment $s: login failed or timed out"
-	rig_wait 30 sh -c 'ls /sys/class/iscsi_session/session*/device/target*/*/block/* >/dev/null 2>&1'
+	rig_wait 30 rig_have_disks
 	dev=$(rig_disks | head -1)
 	if [ -n "$dev" ]; then
 		t0=$SECONDS

@@ -37,6 +37,6 @@ rig_log "logout under I/O took $((SECONDS - t0)) s"
 rig_wait 40 sh -c "! kill -0 $fpid" || rig_die "fio still blocked 40 s after logout"
 wait $fpid && rig_log "fio finished without errors (its I/O drained before logout)" ||
 	rig_log "fio saw errors after logout, as expected"
-rig_wait 20 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1' || rig_die "sessions remain"
+rig_wait 20 rig_no_sessions || rig_die "sessions remain"
 rig_unload_ours || rig_die "unload failed after logout under I/O"
 rig_log "PASS: refused unload under a session; logout under I/O; unload"

@@ -30,7 +30,7 @@ iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null || rig_die
 # One retry: a failed login must not be retried for half a minute.
 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser -o update \
 	-n node.session.initial_login_retry_max -v 1 >/dev/null
-rig_wait 20 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1' || rig_die "discovery left a session"
+rig_wait 20 rig_no_sessions || rig_die "discovery left a session"
 rig_resources "$RIG_OUT/before.txt"
 
 # round MODULE N: one login/logout with fail_alloc=N; true if the Nth
@@ -42,7 +42,7 @@ round() {
 	echo "$n" >"$param"
 	if timeout 90 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login \
 		>"$RIG_OUT/login.log" 2>&1; then
-		rig_wait 60 sh -c 'ls -d /sys/class/iscsi_session/session*/device/target*/*/block/* >/dev/null 2>&1' ||
+		rig_wait 60 rig_have_disks ||
 			rig_die "$mod fail_alloc=$n: logged in, but no disk"
 		dev=$(rig_disks | head -1)
 		timeout 90 dd if="$dev" of=/dev/null bs=64k count=16 iflag=direct status=none ||
@@ -54,7 +54,7 @@ round() {
 	fi
 	left=$(cat "$param")
 	echo 0 >"$param"
-	rig_wait 30 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1' ||
+	rig_wait 30 rig_no_sessions ||
 		rig_die "$mod fail_alloc=$n: a session remains ($outcome)"
 	rig_wait 30 settled || {
 		diff "$RIG_OUT/before.txt" "$RIG_OUT/now.txt" || true

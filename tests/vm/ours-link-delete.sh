@@ -45,7 +45,7 @@ rig_fio_wait linkdel
 rig_log "rdma link delete $link with the session idle"
 rig_bounded 60 "second rdma link delete $link" rdma link delete "$link"
 timeout 60 iscsiadm -m node -U all >/dev/null 2>&1 || true
-rig_wait 30 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1' ||
+rig_wait 30 rig_no_sessions ||
 	rig_die "sessions remain after logout with the device gone"
 rig_unload_ours || rig_die "unload failed after device removal"
 rig_log "PASS: device removal under load and re-add over $RIG_FABRIC"

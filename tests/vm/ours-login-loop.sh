@@ -34,12 +34,12 @@ t0=$SECONDS
 for i in $(seq 1 "$ROUNDS"); do
 	iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >"$RIG_OUT/login.log" 2>&1 ||
 		{ cat "$RIG_OUT/login.log"; rig_die "round $i: login failed"; }
-	rig_wait 30 sh -c 'ls -d /sys/class/iscsi_session/session*/device/target*/*/block/* >/dev/null 2>&1' ||
+	rig_wait 30 rig_have_disks ||
 		rig_die "round $i: no disk"
 	dev=$(rig_disks | head -1)
 	dd if="$dev" of=/dev/null bs=64k count=16 iflag=direct status=none || rig_die "round $i: read failed"
 	iscsiadm -m node -U all >/dev/null 2>&1 || rig_die "round $i: logout failed"
-	rig_wait 20 sh -c '! ls /sys/class/iscsi_session/session* >/dev/null 2>&1' || rig_die "round $i: session remains"
+	rig_wait 20 rig_no_sessions || rig_die "round $i: session remains"
 	[ $((i % 5)) = 0 ] && rig_log "login/logout: $i of $ROUNDS rounds, $((SECONDS - t0)) s"
 done
 rig_log "$ROUNDS rounds in $((SECONDS - t0)) s"
