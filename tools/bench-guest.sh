@@ -26,11 +26,11 @@ randread-4k-qd32-j2 randread 4k 32 2
 read-128k-qd8-j2 read 128k 8 2"
 
 raw_verbs() {
-	local dev=$1 t cm=() len=(-D "$RUNTIME")
+	local dev=$1 rep=$2 t cm=() len=(-D "$RUNTIME")
 	# iWARP connects through rdma_cm only (perftest -R); over siw perftest's
 	# duration mode reports 0 MB/s, so count iterations there.
 	[ "$RIG_FABRIC" = siw ] && cm=(-R) len=(-n $((RUNTIME * 100)))
-	rig_log "raw verbs on $dev: ib_write_bw / ib_read_bw 128k and 4k, ib_send_lat"
+	rig_log "rep $rep/$REPS, raw verbs on $dev: ib_write_bw / ib_read_bw 128k and 4k, ib_send_lat"
 	for t in "ib_write_bw -s 131072" "ib_read_bw -s 131072" "ib_write_bw -s 4096" "ib_send_lat -s 64"; do
 		local name=${t// /_}
 		$t -d "$dev" "${len[@]}" -F "${cm[@]}" >/dev/null 2>&1 &
@@ -38,7 +38,7 @@ raw_verbs() {
 		# The server may take a while to listen under emulation: retry.
 		for try in 1 2 3 4 5 6; do
 			sleep 1
-			if $t -d "$dev" "${len[@]}" -F "${cm[@]}" "$RIG_IP" >"$res/raw-$name.txt" 2>&1; then
+			if $t -d "$dev" "${len[@]}" -F "${cm[@]}" "$RIG_IP" >"$res/raw-$name-$rep.txt" 2>&1; then
 				ok=1
 				break
 			fi
@@ -46,7 +46,7 @@ raw_verbs() {
 		[ $ok = 1 ] || rig_log "raw: $t failed (try $try)"
 		kill "$srv" 2>/dev/null
 		wait "$srv" 2>/dev/null
-		tail -n 3 "$res/raw-$name.txt" | sed 's/^/    /'
+		tail -n 3 "$res/raw-$name-$rep.txt" | sed 's/^/    /'
 	done
 }
 
@@ -84,7 +84,7 @@ logout_stack() {
 rig_setup
 rig_target_up
 rig_iscsid_up
-raw_verbs "$(rdma link show | awk '{print $2}' | cut -d/ -f1 | head -1)"
+rdmadev=$(rdma link show | awk '{print $2}' | cut -d/ -f1 | head -1)
 
 run_row() {
 	local stack=$1 name=$2 rw=$3 bs=$4 qd=$5 jobs=$6 rep=$7 prof=()
@@ -135,6 +135,8 @@ first=1
 [ "${BENCH_PERF:-0}" = 1 ] && first=0
 nstacks=$(echo $STACKS | wc -w)
 for rep in $(seq "$first" "$REPS"); do
+	# The fabric's own numbers are noisy too: measured every repetition.
+	[ "$rep" = 0 ] || raw_verbs "$rdmadev" "$rep"
 	order=$(echo $STACKS $STACKS | tr ' ' '\n' | tail -n +$(( (rep + nstacks - 1) % nstacks + 1 )) | head -n "$nstacks")
 	for stack in $order; do
 		[ -e "$res/$stack.failed" ] && continue

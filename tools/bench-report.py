@@ -68,7 +68,8 @@ def agg(res, stack, row):
 
 
 def raw(res):
-    out = {}
+    """Median of each perftest figure over the repetitions (raw-NAME-REP.txt)."""
+    reps = {}
     for f in glob.glob(os.path.join(res, "raw-*.txt")):
         lines = [l.split() for l in open(f) if re.match(r"^\s*\d", l)]
         hdr = [l for l in open(f) if l.strip().startswith("#bytes")]
@@ -78,8 +79,22 @@ def raw(res):
             cols = ["bytes", "iterations", "BW peak MB/s", "BW avg MB/s", "MsgRate Mpps"]
         else:
             cols = [c.lstrip("#") for c in hdr[-1].split()]
-        vals = dict(zip(cols, lines[-1]))
-        out[os.path.basename(f)[4:-4]] = vals
+        name = re.sub(r"-\d+$", "", os.path.basename(f)[4:-4])
+        reps.setdefault(name, []).append(dict(zip(cols, lines[-1])))
+    out = {}
+    for name, runs in reps.items():
+        vals = {}
+        for k in runs[0]:
+            try:
+                xs = [float(r[k]) for r in runs if k in r]
+                vals[k] = f"{statistics.median(xs):g}"
+            except ValueError:
+                vals[k] = runs[0][k]
+        bw = [float(r["BW avg MB/s"]) for r in runs if "BW avg MB/s" in r]
+        if len(bw) > 1 and statistics.median(bw):
+            vals["spread %"] = f"{(max(bw) - min(bw)) / statistics.median(bw) * 100:.0f}"
+        vals["reps"] = str(len(runs))
+        out[name] = vals
     return out
 
 
@@ -114,7 +129,7 @@ for f, d in FABRICS:
         if os.path.exists(info):
             L.append(f"* **{s}**: " + "; ".join(x.strip() for x in open(info) if x.strip()))
     L.append("")
-    L.append("Raw verbs (perftest, same device, same run):")
+    L.append("Raw verbs (perftest, same device, same run; medians over the repetitions):")
     L.append("")
     for k, v in sorted(rawv[f].items()):
         L.append(f"* ``{k.replace('_', ' ')}``: " + ", ".join(f"{a}={b}" for a, b in v.items()))
