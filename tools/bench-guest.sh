@@ -14,6 +14,10 @@ STACKS=${BENCH_STACKS:-"iscsi_tcp ib_iser ours"}
 ROWS=${BENCH_ROWS:-}
 res=$RIG_OUT/bench
 mkdir -p "$res"
+# cpustat.sh FILE appends the busy jiffies of all CPUs to FILE.  (fio runs
+# exec_prerun with its own stdout redirection appended: the append must
+# happen inside the script.)
+echo "awk '/^cpu /{print \$2+\$3+\$4+\$7+\$8}' /proc/stat >>\"\$1\"" >"$res/cpustat.sh"
 
 # name rw bs iodepth numjobs
 MATRIX="randread-4k-qd1 randread 4k 1 1
@@ -96,11 +100,7 @@ run_row() {
 	# and initialises ceph, a second of CPU under emulation - is not
 	# counted as a cost of the stack under test.
 	local jf=$res/$stack-$name-$rep.stat
-	# (fio appends its own stdout redirection to the command: the append
-	# must happen inside the script)
 	local snap="sh $res/cpustat.sh $jf"
-	[ -e "$res/cpustat.sh" ] ||
-		echo "awk '/^cpu /{print \$2+\$3+\$4+\$7+\$8}' /proc/stat >>\"\$1\"" >"$res/cpustat.sh"
 	rm -f "$jf"
 	# (fio leaves NAME.prerun.txt and NAME.postrun.txt in its directory)
 	(cd "$res" && "${prof[@]}" fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio \

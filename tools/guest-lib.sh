@@ -418,7 +418,7 @@ rig_wait_logged_in() {
 # warnings, oopses, KASAN, lockdep, hung tasks, and (debug kernel) kmemleak.
 RIG_KLOG_BAD='WARNING:|BUG:|Oops|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|blocked for more than|unreferenced object|general protection fault|refcount_t:|list_(add|del) corruption'
 rig_exit_check() {
-	local rc=$? bad
+	local rc=$? bad ours
 	set +e
 	if [ -w /sys/kernel/debug/kmemleak ]; then
 		# An object must look unreferenced in two scans, 5 s apart at least.
@@ -426,9 +426,10 @@ rig_exit_check() {
 		sleep 6
 		echo scan >/sys/kernel/debug/kmemleak 2>/dev/null
 		cat /sys/kernel/debug/kmemleak >"$RIG_OUT/kmemleak.txt" 2>/dev/null
-		if [ -n "$(rig_kmemleak_ours "$RIG_OUT/kmemleak.txt")" ]; then
+		ours=$(rig_kmemleak_ours "$RIG_OUT/kmemleak.txt")
+		if [ -n "$ours" ]; then
 			rig_log "FAIL: kmemleak: objects allocated through our modules leaked (all: kmemleak.txt):"
-			rig_kmemleak_ours "$RIG_OUT/kmemleak.txt" | head -n 5
+			echo "$ours" | head -n 5
 			head -n 40 "$RIG_OUT/kmemleak.txt"
 			rc=1
 		elif [ -s "$RIG_OUT/kmemleak.txt" ]; then
