@@ -85,7 +85,7 @@ for s in $scen; do
 	stop_evil
 	dmesg | tail -n +"$((k0 + 1))" | grep -vE 'rdma_rxe|scsi host|Attached|sd [0-9:]+: \[sd.\] (Write|Mode|Optimal|Preferred|[0-9]+ 512)|sda: ' |
 		head -n 40 | sed 's/^/    kmsg: /'
-	if ls /sys/class/iscsi_session/session* >/dev/null 2>&1; then
+	if ! rig_no_sessions; then
 		rig_log "experiment $s: a session remains after logout; stopping here"
 		break
 	fi

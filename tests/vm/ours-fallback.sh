@@ -26,7 +26,7 @@ try_iser() {
 	[ $secs -le 30 ] || rig_die "$what: took $secs s to fail"
 	rig_klog_has 'iser_dm: .*iSCSI/TCP \(iscsiadm -I default\) is the fallback' ||
 		rig_die "$what: no kernel log line naming the fallback"
-	! ls /sys/class/iscsi_session/session* >/dev/null 2>&1 || rig_die "$what: a session remains"
+	rig_no_sessions || rig_die "$what: a session remains"
 }
 
 try_iser "nothing listening" 3999
@@ -40,7 +40,7 @@ modprobe iscsi_tcp || rig_die "modprobe iscsi_tcp"
 iscsiadm -m discovery -t st -p "$RIG_IP:3270" -I default >/dev/null || rig_die "TCP discovery failed"
 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:3270" -I default --login >/dev/null ||
 	rig_die "TCP login failed"
-rig_wait 30 sh -c '[ -n "$(ls /sys/class/iscsi_session/session*/device/target*/*/block 2>/dev/null)" ]' ||
+rig_wait 30 rig_have_disks ||
 	rig_die "no disk over iSCSI/TCP"
 dev=$(rig_disks | head -1)
 rig_fio_verify "$dev" 8m

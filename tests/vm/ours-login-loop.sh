@@ -19,7 +19,7 @@ rig_target_up --chap riguser rigsecret12345
 rig_load_ours
 
 no_session() {
-	! ls /sys/class/iscsi_session/session* >/dev/null 2>&1 || rig_die "$1: a session remains"
+	rig_no_sessions || rig_die "$1: a session remains"
 }
 set_auth() {
 	iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser -o update -n node.session.auth.authmethod -v CHAP

@@ -35,7 +35,7 @@ n=$(grep -c "$base_iqn" "$RIG_OUT/discovery.log" || true)
 iscsiadm -m node -p "$RIG_IP:$RIG_PORT" -I iser --login >"$RIG_OUT/login.log" 2>&1 ||
 	{ cat "$RIG_OUT/login.log"; rig_die "iscsiadm --login failed"; }
 want=$((ntgt * RIG_LUNS))
-rig_wait 60 sh -c "[ \$(ls -d /sys/class/iscsi_session/session*/device/target*/*/block/* 2>/dev/null | wc -l) -ge $want ]" ||
+rig_wait 60 rig_have_disks "$want" ||
 	rig_die "$(rig_disks | wc -l) disks after 60 s, not $want"
 nsess=$(find /sys/class/iscsi_session -maxdepth 1 -name 'session*' | wc -l)
 [ "$nsess" = $ntgt ] || rig_die "$nsess sessions, not $ntgt"
