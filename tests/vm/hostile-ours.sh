@@ -28,12 +28,8 @@ set -euo pipefail
 # shellcheck source=tools/guest-lib.sh
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 
-RIG_PORT=3262
-RIG_IQN=iqn.2003-01.org.linux-iscsi.rig:evil
-# shellcheck disable=SC2034  # read by rig_login
-RIG_LUNS=1
-elog=/dev/null
-evil=$RIG_TOP/.build/hostile/iser-evil-target
+# shellcheck source=tests/vm/lib/evil.sh
+. "$(dirname "$0")/lib/evil.sh"
 
 # scenario | target options | kernel log line of ours that must appear ("-":
 # (fields are split at "|": no "|" inside a pattern)
@@ -61,9 +57,6 @@ scenarios=(
 	"disconnect|--after 40|iser_dm.*disconnected"
 )
 
-make -s -C "$RIG_TOP/tests/hostile" >"$RIG_OUT/hostile-build.log" 2>&1 ||
-	{ cat "$RIG_OUT/hostile-build.log"; rig_die "cannot build iser-evil-target"; }
-
 rig_setup
 rig_iscsid_up
 # The device's CQ pool keeps the CQs it grew until the device goes away
@@ -71,24 +64,6 @@ rig_iscsid_up
 rdma_res() { rdma res show | tr -s ' ' | sed 's/ cq [0-9]*//'; }
 res0=$(rdma_res)
 rig_load_ours
-
-evil_pid=""
-start_evil() {
-	rig_log "evil target: scenario $1 ($2)"
-	# shellcheck disable=SC2086
-	"$evil" --addr "$RIG_IP" --port "$RIG_PORT" --iqn "$RIG_IQN" --scenario "$1" \
-		--lun-mb 16 $2 >"$elog" 2>&1 &
-	evil_pid=$!
-	rig_wait 10 grep -q 'evil: listening' "$elog" || { cat "$elog"; rig_die "evil target did not start"; }
-}
-
-stop_evil() {
-	local rc=0
-	kill -TERM "$evil_pid" 2>/dev/null || true
-	wait "$evil_pid" || rc=$?
-	evil_pid=""
-	return $rc
-}
 
 fails=0
 # fail SCEN WHY: record a failed scenario, with what the target and the
@@ -114,15 +89,13 @@ for entry in "${scenarios[@]}"; do
 		rig_log "skip: scenario $scen (the tool's Send with Invalidate fails over siw)"
 		continue
 	fi
-	start_evil "$scen" "$opts"
+	evil_start "$scen" "$opts"
 	k0=$(dmesg | wc -l)
 	t0=$SECONDS
-	if ! timeout 60 iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null 2>&1 ||
-		! timeout 60 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >/dev/null 2>&1 ||
-		! rig_wait 30 rig_have_disks; then
+	if ! evil_login; then
 		fail "$scen" "no login or no disk before the scenario fired"
 		timeout 60 iscsiadm -m node -U all >/dev/null 2>&1 || true
-		stop_evil || true
+		evil_stop || true
 		continue
 	fi
 	dev=$(rig_disks | head -1)
@@ -160,7 +133,7 @@ for entry in "${scenarios[@]}"; do
 		break
 	fi
 	iscsiadm -m node -o delete >/dev/null 2>&1 || true
-	stop_evil || fail "$scen" "the target did not exit cleanly"
+	evil_stop || fail "$scen" "the target did not exit cleanly"
 done
 
 rig_unload_ours || rig_die "modules do not unload after the hostile scenarios"
