@@ -274,6 +274,31 @@ rig_kmemleak_ours() {
 		done
 }
 
+# rig_slab_ours FILE: the objects in the kmalloc caches that were allocated
+# through our modules and are still allocated, one "CACHE CALLER OURS COUNT"
+# line per cache, caller of kmalloc and first frame of ours.  Our modules have no slab caches of
+# their own, so this is everything they hold but page allocations.  Needs
+# the allocation traces of slub_debug=U (a test says "# vm-append:
+# slub_debug=U,kmalloc-*"); without them it fails and writes nothing.
+rig_slab_ours() {
+	local f
+	: >"$1"
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	[ -r /sys/kernel/debug/slab/kmalloc-64/alloc_traces ] || return 1
+	# Cached dentries and inodes of sysfs files keep the kernfs nodes (and
+	# their names) of removed sessions: iscsid and the tests read them.
+	# Reclaimable, not leaked: reclaim them first.
+	sync
+	echo 2 >/proc/sys/vm/drop_caches
+	for f in /sys/kernel/debug/slab/kmalloc-*/alloc_traces; do
+		awk -v cache="$(basename "$(dirname "$f")")" '
+			function out() { if (ours != "") c[caller " " ours] += n; ours = "" }
+			/^ *[0-9]+ / { out(); n = $1; caller = $2; sub(/\+0x.*/, "", caller); next }
+			/\[(iscsi_da|iser_dm)\]$/ && ours == "" { ours = $1; sub(/\+0x.*/, "", ours) }
+			END { out(); for (s in c) print cache, s, c[s] }' "$f"
+	done | sort >"$1"
+}
+
 # rig_up_ours [iser_dm params]: the usual start of a test of ours: network
 # and fabric, the LIO target, iscsid, our modules.
 rig_up_ours() {
@@ -417,6 +442,25 @@ rig_wait_logged_in() {
 # Every VM test fails if the kernel complained, whatever the script thought:
 # warnings, oopses, KASAN, lockdep, hung tasks, and (debug kernel) kmemleak.
 RIG_KLOG_BAD='WARNING:|BUG:|Oops|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|blocked for more than|unreferenced object|general protection fault|refcount_t:|list_(add|del) corruption'
+# Reports of in-tree code that our tests can set off and no initiator can
+# avoid.  Each entry is an ERE for a line of the report, at most 2 lines
+# before or 8 after its first (WARNING:) line; such a report is logged and
+# not counted.  Add one only with the reason, and never one in our code.
+RIG_KLOG_KNOWN=(
+	# scsi_transport_iscsi runs the unbind iscsid asks for at logout on the
+	# session's WQ_MEM_RECLAIM workqueue; removing the SCSI target there
+	# flushes runtime-PM work the target device may have queued on pm_wq,
+	# which is not WQ_MEM_RECLAIM (check_flush_dependency, once per boot).
+	# Any transport: seen with iscsi_tcp in ours-fallback, and in 1 of 200
+	# logouts of ours-login-loop ROUNDS=200.
+	'WQ_MEM_RECLAIM iscsi_ctrl_[0-9:]+:__iscsi_unbind_session \[scsi_transport_iscsi\] is flushing !WQ_MEM_RECLAIM pm:pm_runtime_work'
+	# LIO (the target): its Time2Retain timer takes se_tpg->session_lock in
+	# softirq, and iscsi_target_mod takes tpg_state_lock without disabling
+	# BHs elsewhere: lockdep's "possible irq lock inversion" on the target
+	# when a session it keeps for the initiator expires (ours-addrchange,
+	# debug kernel).  The target's code, whoever the initiator is.
+	'\(&se_tpg->session_lock\).*at: iscsit_handle_time2retain_timeout'
+)
 rig_exit_check() {
 	local rc=$? bad ours
 	set +e
@@ -438,10 +482,26 @@ rig_exit_check() {
 	fi
 	# The whole kernel log, every level (the console shows warnings only).
 	dmesg >"$RIG_OUT/dmesg.txt" 2>/dev/null
-	bad=$(grep -E "$RIG_KLOG_BAD" "$RIG_OUT/dmesg.txt" | head -n 5) || true
+	# The log without the first line of each known report (they say so).
+	BAD=$RIG_KLOG_BAD KNOWN=$(IFS='|'; echo "${RIG_KLOG_KNOWN[*]}") awk '
+		{ l[NR] = $0 }
+		END {
+			for (i = 1; i <= NR; i++) {
+				known = ""
+				if (l[i] ~ ENVIRON["BAD"])
+					for (j = i - 2; j <= i + 8; j++)
+						if (j >= 1 && l[j] ~ ENVIRON["KNOWN"])
+							known = l[j]
+				if (known == "")
+					print l[i]
+				else
+					print "known in-tree report, not counted: " l[i] " / " known >"/dev/stderr"
+			}
+		}' "$RIG_OUT/dmesg.txt" 2>&1 >"$RIG_OUT/dmesg-checked.txt" | while read -r line; do rig_log "$line"; done
+	bad=$(grep -E "$RIG_KLOG_BAD" "$RIG_OUT/dmesg-checked.txt" | head -n 5) || true
 	if [ -n "$bad" ]; then
 		rig_log "FAIL: the kernel log has warnings or errors (all of it: dmesg.txt):"
-		grep -E -B 2 -A 40 "$RIG_KLOG_BAD" "$RIG_OUT/dmesg.txt" | head -n 80
+		grep -E -B 2 -A 40 "$RIG_KLOG_BAD" "$RIG_OUT/dmesg-checked.txt" | head -n 80
 		rc=1
 	fi
 	exit $rc
