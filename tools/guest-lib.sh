@@ -275,9 +275,10 @@ rig_kmemleak_ours() {
 }
 
 # rig_slab_ours FILE: the objects in the kmalloc caches that were allocated
-# through our modules and are still allocated, one "CACHE CALLER OURS COUNT"
-# line per cache, caller of kmalloc and first frame of ours.  Our modules have no slab caches of
-# their own, so this is everything they hold but page allocations.  Needs
+# through our modules and are still allocated, one "CACHE CALLER OURS
+# COUNT" line per cache, caller of kmalloc and first frame of ours.  Our
+# modules have no slab caches of their own, so this is everything they
+# hold but page allocations.  Needs
 # the allocation traces of slub_debug=U (a test says "# vm-append:
 # slub_debug=U,kmalloc-*"); without them it fails and writes nothing.
 rig_slab_ours() {
@@ -458,7 +459,9 @@ RIG_KLOG_KNOWN=(
 	# softirq, and iscsi_target_mod takes tpg_state_lock without disabling
 	# BHs elsewhere: lockdep's "possible irq lock inversion" on the target
 	# when a session it keeps for the initiator expires (ours-addrchange,
-	# debug kernel).  The target's code, whoever the initiator is.
+	# debug kernel).  The target's code, whoever the initiator is.  Like
+	# any lockdep report it turns lockdep off for the rest of that boot
+	# (in one VM: seen in ours-multi under the debug kernel).
 	'\(&se_tpg->session_lock\).*at: iscsit_handle_time2retain_timeout'
 )
 rig_exit_check() {
