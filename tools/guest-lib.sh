@@ -275,12 +275,12 @@ rig_kmemleak_ours() {
 }
 
 # rig_slab_ours FILE: the objects in the kmalloc caches that were allocated
-# through our modules and are still allocated, one "CACHE CALLER OURS
-# COUNT" line per cache, caller of kmalloc and first frame of ours.  Our
-# modules have no slab caches of their own, so this is everything they
-# hold but page allocations.  Needs
-# the allocation traces of slub_debug=U (a test says "# vm-append:
-# slub_debug=U,kmalloc-*"); without them it fails and writes nothing.
+# through our modules and are still allocated, one "CACHE/CALLER/OURS
+# COUNT" line per cache, caller of kmalloc and first frame of ours, sorted
+# for join.  Our modules have no slab caches of their own, so this is
+# everything they hold but page allocations.  Needs the allocation traces
+# of slub_debug=U (a test says "# vm-append: slub_debug=U,kmalloc-*");
+# without them it fails and writes nothing.
 rig_slab_ours() {
 	local f
 	: >"$1"
@@ -293,11 +293,11 @@ rig_slab_ours() {
 	echo 2 >/proc/sys/vm/drop_caches
 	for f in /sys/kernel/debug/slab/kmalloc-*/alloc_traces; do
 		awk -v cache="$(basename "$(dirname "$f")")" '
-			function out() { if (ours != "") c[caller " " ours] += n; ours = "" }
+			function out() { if (ours != "") c[cache "/" caller "/" ours] += n; ours = "" }
 			/^ *[0-9]+ / { out(); n = $1; caller = $2; sub(/\+0x.*/, "", caller); next }
 			/\[(iscsi_da|iser_dm)\]$/ && ours == "" { ours = $1; sub(/\+0x.*/, "", ours) }
-			END { out(); for (s in c) print cache, s, c[s] }' "$f"
-	done | sort >"$1"
+			END { out(); for (s in c) print s, c[s] }' "$f"
+	done | sort -k1,1 >"$1"
 }
 
 # rig_up_ours [iser_dm params]: the usual start of a test of ours: network

@@ -49,7 +49,7 @@ for i in $(seq 1 "$ROUNDS"); do
 		# The check below must see what a session holds, or it proves nothing.
 		rig_slab_ours "$RIG_OUT/slab-session.txt"
 		[ -s "$RIG_OUT/slab-session.txt" ] || rig_die "no kmalloc object of a session is traced to our modules"
-		rig_log "kmalloc objects held through our modules with a session up: $(awk '{ n += $4 } END { print n }' "$RIG_OUT/slab-session.txt") at $(wc -l <"$RIG_OUT/slab-session.txt") sites"
+		rig_log "kmalloc objects held through our modules with a session up: $(awk '{ n += $2 } END { print n }' "$RIG_OUT/slab-session.txt") at $(wc -l <"$RIG_OUT/slab-session.txt") sites"
 	fi
 	iscsiadm -m node -U all >/dev/null 2>&1 || rig_die "round $i: logout failed"
 	rig_wait 20 rig_no_sessions || rig_die "round $i: session remains"
@@ -105,9 +105,7 @@ sed 's/^/    /' "$RIG_OUT/after.txt"
 # the loop ("SITE BEFORE AFTER" lines), none if all is back.
 slab_grew() {
 	rig_slab_ours "$RIG_OUT/slab-after.txt"
-	awk '{ print $1 "/" $2 "/" $3, $4 }' "$RIG_OUT/slab-before.txt" | sort >"$RIG_OUT/.s0"
-	awk '{ print $1 "/" $2 "/" $3, $4 }' "$RIG_OUT/slab-after.txt" | sort >"$RIG_OUT/.s1"
-	join -a 2 -e 0 -o 0,1.2,2.2 "$RIG_OUT/.s0" "$RIG_OUT/.s1" | awk '$3 > $2'
+	join -a 2 -e 0 -o 0,1.2,2.2 "$RIG_OUT/slab-before.txt" "$RIG_OUT/slab-after.txt" | awk '$3 > $2'
 }
 # The kernfs nodes of the last sessions (about 17 names, under
 # isda_create_session and isda_create_conn) can stay pinned for a minute
@@ -126,6 +124,6 @@ if [ -n "$grew" ]; then
 	echo "$grew" | sed 's/^/    cache\/caller\/ours before after: /'
 	rig_die "objects allocated through our modules are still held $((SECONDS - t1)) s after the loop"
 fi
-rig_log "kmalloc objects held through our modules: $(awk '{ n += $4 } END { print n + 0 }' "$RIG_OUT/slab-after.txt") after the loop, as before it (settled in $((SECONDS - t1)) s)"
+rig_log "kmalloc objects held through our modules: $(awk '{ n += $2 } END { print n + 0 }' "$RIG_OUT/slab-after.txt") after the loop, as before it (settled in $((SECONDS - t1)) s)"
 rig_unload_ours || rig_die "unload failed"
 rig_log "PASS: $ROUNDS login/logout rounds, closed port, wrong IQN, bad CHAP; nothing leaked"

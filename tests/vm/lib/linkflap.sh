@@ -124,8 +124,7 @@ if [ "$mode" = addrchange ]; then
 		rdma res show cm_id | grep "dst-addr '"$RIG_IP:$RIG_PORT"'" | grep -q "src-addr '"$new_ip"':"' ||
 		rig_die "session not logged in from $new_ip within 120 s: $(rdma res show cm_id)"
 else
-	rig_wait 120 sh -c 'iscsiadm -m session -P1 | grep -q "iSCSI Session State: LOGGED_IN"' ||
-		rig_die "session did not recover within 120 s (mode $mode)"
+	rig_wait_logged_in 120 || rig_die "session did not recover within 120 s (mode $mode)"
 fi
 rig_log "session recovered $((SECONDS - t_back)) s after the $mode was over ($((SECONDS - t_pull)) s after it began)"
 [ "$mode" = addrchange ] && rig_log "the new connection comes from $new_ip"
