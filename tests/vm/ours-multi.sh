@@ -23,8 +23,9 @@ base_iqn=$RIG_IQN
 # Under the debug kernel over rxe, LIO answers nothing for over 10 s at
 # times during the ext4 phase; NOP-Out pings then drop connections, and
 # LIO's Time2Retain lockdep report (testing.rst) turns lockdep off before
-# the fio phase.  The pings are off there; the SCSI command timeout still
-# guards every command, and other tests cover ping recovery.
+# the fio phase.  So under the debug kernel (either fabric) the pings are
+# off; the SCSI command timeout still guards every command, and
+# ours-linkflap covers ping recovery there.
 case $(uname -r) in
 *-dadebug)
 	# shellcheck disable=SC2034  # read by rig_iscsid_up
