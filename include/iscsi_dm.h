@@ -26,6 +26,17 @@
  * - &struct iscsi_dm_data_desc is the RFC 5047 Data_Descriptor: a
  *   scatterlist describing an I/O buffer.
  *
+ * The lifetime rule (what makes it safe to hand buffers to a fabric): a
+ * SCSI command's buffers belong to the datamover from Send_Control until
+ * either (a) Control_Notify delivers its SCSI Response with the task
+ * attached, or (b) Deallocate_Task_Resources or Connection_Terminate
+ * returns.  The datamover attaches the task to a SCSI Response only once
+ * the fabric can no longer touch the buffers: every send that reads them
+ * has completed, every key that exposes them is invalid, and they are
+ * DMA-unmapped.  iscsi_da completes a command to the midlayer only at (a)
+ * or after (b); a response that arrives without its task (early,
+ * duplicate, never issued) completes nothing.
+ *
  * Put_Data, Get_Data and Data_ACK_Notify are target-side primitives: an
  * initiator never issues or receives them (R2T and Data-In are data-type
  * PDUs consumed inside the datamover).  They have no member here; see
@@ -43,7 +54,7 @@
 #include <scsi/iscsi_proto.h>
 
 /* Bumped on every incompatible change of this header. */
-#define ISCSI_DM_API_VERSION	1
+#define ISCSI_DM_API_VERSION	2
 
 /* Largest BHS + AHS iscsi_da ever hands down (BHS + one CDB AHS). */
 #define ISCSI_DM_MAX_HDR_LEN	(sizeof(struct iscsi_hdr) + 64)
@@ -78,6 +89,11 @@ struct iscsi_dm_ops;
  * @no_sg_gaps: true when the datamover can only register buffers without
  *	gaps between 4 KiB pages (fast-registration page lists); iscsi_da then
  *	sets the host's virt_boundary_mask so the block layer never builds one
+ * @max_dataouts: unsolicited Data-Out PDUs the datamover can build for one
+ *	SCSI Command, fixed by Allocate_Connection_Resources; iscsi_da
+ *	sends no more unsolicited data than the immediate data plus this
+ *	many MaxXmitDataSegmentLength segments (FirstBurstLength is only a
+ *	maximum, RFC 7143 §13.14)
  *
  * Embedded by the datamover in its own connection object; iscsi_da never
  * allocates or frees it.
@@ -92,6 +108,7 @@ struct iscsi_dm_ep {
 	u32				max_sectors;
 	struct device			*dma_dev;
 	bool				no_sg_gaps;
+	u32				max_dataouts;
 };
 
 /**
@@ -143,7 +160,8 @@ struct iscsi_dm_data_desc {
  * Lives in iscsi_da's per-request memory; followed by
  * &iscsi_dm_ops.task_priv_size bytes for the datamover (iscsi_dm_task_priv()).
  * Valid from Send_Control until the SCSI Response has been delivered by
- * Control_Notify, or until Deallocate_Task_Resources.
+ * Control_Notify with this task attached, or until Deallocate_Task_Resources
+ * or Connection_Terminate returns (the lifetime rule at the top).
  */
 struct iscsi_dm_task {
 	struct iscsi_dm_conn		*conn;
@@ -369,7 +387,10 @@ void iscsi_dm_unregister(const struct iscsi_dm_ops *ops);
  *
  * Lets the datamover release its per-task resources (e.g. check a
  * Send-with-Invalidate key, unmap buffers) before Control_Notify delivers a
- * SCSI Response.  Any context.
+ * SCSI Response with the task attached.  A task returned here may not have
+ * reached the datamover yet (iscsi_da marks it outstanding before
+ * Send_Control): the datamover must treat a response for a task it has
+ * not sent as a protocol error.  Any context.
  *
  * Return: the task, or NULL if @itt names no task outstanding on @conn
  * (stale, never issued, or reserved).
@@ -382,16 +403,20 @@ struct iscsi_dm_task *iscsi_dm_task_lookup(struct iscsi_dm_conn *conn, itt_t itt
  * @hdr: the PDU's BHS (48 bytes, AHS following if any)
  * @data: its data segment, or NULL
  * @len: bytes in @data
+ * @task: for a SCSI Response, the task it answers, which the datamover
+ *	found with iscsi_dm_task_lookup() and has released (the lifetime rule
+ *	at the top); NULL when it found none.  NULL for every other PDU.
  *
  * Delivers a control-type PDU, in the login phase (login responses, relayed
- * to iscsid) and in Full Feature Phase.  Any context except hard IRQ; the
- * buffers are only borrowed for the duration of the call.
+ * to iscsid) and in Full Feature Phase.  A SCSI Response without @task
+ * completes no command.  Any context except hard IRQ; the buffers are only
+ * borrowed for the duration of the call.
  *
  * Return: 0, or a negative errno when the PDU was malformed or unexpected:
  * iscsi_da has then already logged it and started connection recovery.
  */
 int iscsi_dm_control_notify(struct iscsi_dm_conn *conn, struct iscsi_hdr *hdr,
-			    void *data, u32 len);
+			    void *data, u32 len, struct iscsi_dm_task *task);
 
 /**
  * iscsi_dm_connection_terminate_notify() - Connection_Terminate_Notify (§9.2)

@@ -19,7 +19,12 @@ void isda_rx_update_sn(struct isda_conn *conn, struct iscsi_hdr *hdr)
 	struct isda_session *sess = conn->sess;
 	u32 exp = be32_to_cpu(in->exp_cmdsn), max = be32_to_cpu(in->max_cmdsn);
 
-	if (isda_pdu_has_statsn(hdr))
+	/*
+	 * Held SCSI Responses are delivered after the PDUs behind them
+	 * (iscsi_dm.h, the lifetime rule): ExpStatSN only moves forward.
+	 */
+	if (isda_pdu_has_statsn(hdr) &&
+	    isda_sn_gt(be32_to_cpu(in->statsn) + 1, conn->exp_statsn))
 		conn->exp_statsn = be32_to_cpu(in->statsn) + 1;
 	/*
 	 * RFC 7143 §4.2.2.1: such a window is ignored, not a protocol
@@ -99,10 +104,11 @@ static int isda_rx_async(struct isda_conn *conn, struct iscsi_hdr *hdr,
 			      async->async_vcode, be16_to_cpu(async->param1),
 			      be16_to_cpu(async->param2),
 			      be16_to_cpu(async->param3));
-	/* a SCSI async event (e.g. REPORTED LUNS DATA HAS CHANGED): rescan */
-	if (async->async_event == ISCSI_ASYNC_MSG_SCSI_EVENT)
-		schedule_work(&sess->scan_work);
-	/* iscsid acts on logout requests and dropped connections itself */
+	/*
+	 * iscsid acts on every event itself: logout requests, dropped
+	 * connections, and the LUN rescan for a SCSI event (REPORTED LUNS
+	 * DATA HAS CHANGED).
+	 */
 	if (iscsi_recv_pdu(conn->cls, hdr, data, len))
 		isda_conn_failure(conn, ISCSI_ERR_CONN_FAILED);
 	return 0;
@@ -141,13 +147,14 @@ static int isda_rx_reject(struct isda_conn *conn, struct iscsi_hdr *hdr,
  * @hdr: the PDU's BHS (AHS following if any)
  * @data: its data segment, or NULL
  * @len: bytes in @data
+ * @task: for a SCSI Response, the task the datamover released, or NULL
  *
  * Any context except hard IRQ; the buffers are borrowed for the call.
  *
  * Return: 0, or -EPROTO after logging and starting connection recovery.
  */
 int iscsi_dm_control_notify(struct iscsi_dm_conn *dm, struct iscsi_hdr *hdr,
-			    void *data, u32 len)
+			    void *data, u32 len, struct iscsi_dm_task *task)
 {
 	struct isda_conn *conn = isda_dm_to_conn(dm);
 	struct isda_session *sess = conn->sess;
@@ -169,7 +176,13 @@ int iscsi_dm_control_notify(struct iscsi_dm_conn *dm, struct iscsi_hdr *hdr,
 	switch (hdr->opcode & ISCSI_OPCODE_MASK) {
 	case ISCSI_OP_SCSI_CMD_RSP:
 		conn->stats.scsirsp_pdus++;
-		sc = isda_cmd_lookup(sess, hdr->itt);
+		/*
+		 * Only a response the datamover released its task for may
+		 * complete the command (iscsi_dm.h, the lifetime rule).
+		 */
+		sc = task ? isda_cmd_lookup(sess, hdr->itt) : NULL;
+		if (sc && &isda_sc_cmd(sc)->task != task)
+			sc = NULL;
 		if (!sc) {
 			if (!isda_itt_in_range(hdr->itt, sess->cmds_max +
 					       ISDA_MGMT_TASKS))

@@ -34,8 +34,13 @@
 #define ISER_DM_RX_SLACK	8
 /* SGEs of a SEND: iSER header + BHS, then up to three data pieces. */
 #define ISER_DM_MAX_TX_SGE	4
-/* Unsolicited Data-Out PDUs one command may need (FirstBurst / MaxXmit). */
+/*
+ * Unsolicited Data-Out PDUs one command may carry; iscsi_da clamps the
+ * unsolicited amount to it (&iscsi_dm_ep.max_dataouts).
+ */
 #define ISER_DM_MAX_DATAOUTS	63
+/* Send descriptors only control PDUs may take (never starved by I/O). */
+#define ISER_DM_TX_RESERVE	ISER_DM_MGMT_TASKS
 /* One command SEND in this many is signalled (send.c). */
 #define ISER_DM_SIGNAL_EVERY	16
 /* Bytes of iSER header + BHS + AHS a send descriptor carries. */
@@ -120,6 +125,8 @@ struct iser_dm_rx_desc {
  *	from its post until a completion retires it
  * @posted: on &iser_dm_ep.tx_posted
  * @ep: owning endpoint
+ * @task: the SCSI task whose data this signalled SEND (the last of its
+ *	chain) carries, or NULL; its completion ends the task's send
  * @hdr: iSER header then BHS + AHS (inside the pool's DMA-mapped array)
  * @hdr_dma: DMA address of @hdr
  * @wr: the SEND work request
@@ -133,6 +140,7 @@ struct iser_dm_tx_desc {
 	struct list_head	entry;
 	bool			posted;
 	struct iser_dm_ep	*ep;
+	struct iser_dm_task	*task;
 	u8			*hdr;
 	u64			hdr_dma;
 	struct ib_send_wr	wr;
@@ -143,17 +151,19 @@ struct iser_dm_tx_desc {
 };
 
 /**
- * enum iser_dm_task_state - registration state of a SCSI task
- * @ISER_DM_TASK_IDLE: nothing mapped or registered
- * @ISER_DM_TASK_ACTIVE: buffers mapped, MRs registered, awaiting response
- * @ISER_DM_TASK_INVAL: response arrived, LOCAL_INV in flight; the response
- *	is delivered when it completes
- * @ISER_DM_TASK_ABORTING: Deallocate_Task_Resources waits for LOCAL_INV
+ * enum iser_dm_task_state - life of a SCSI task in the datamover (task.c)
+ * @ISER_DM_TASK_IDLE: nothing mapped or registered; a SCSI Response naming
+ *	the task is early (its command was not sent) and a protocol error
+ * @ISER_DM_TASK_ACTIVE: buffers mapped, MRs registered, command posted
+ * @ISER_DM_TASK_RESPONDED: its SCSI Response arrived and is held until the
+ *	task settles (see &struct iser_dm_task); a second one is a protocol
+ *	error
+ * @ISER_DM_TASK_ABORTING: Deallocate_Task_Resources waits for it to settle
  */
 enum iser_dm_task_state {
 	ISER_DM_TASK_IDLE,
 	ISER_DM_TASK_ACTIVE,
-	ISER_DM_TASK_INVAL,
+	ISER_DM_TASK_RESPONDED,
 	ISER_DM_TASK_ABORTING,
 };
 
@@ -162,35 +172,53 @@ enum iser_dm_task_state {
  * @desc: the Data_Descriptor it maps (iscsi_da's memory)
  * @dma_nents: entries after DMA mapping, 0 when unmapped
  * @mr: the fast-reg MR, or NULL (single segment sent with local_dma_lkey)
- * @remote_inv: the peer invalidated @mr with Send with Invalidate
+ * @invalid: @mr's key is invalid (the peer's Send with Invalidate, or our
+ *	LOCAL_INV completed)
  */
 struct iser_dm_buf {
 	struct iscsi_dm_data_desc	*desc;
 	int				dma_nents;
 	struct ib_mr			*mr;
-	bool				remote_inv;
+	bool				invalid;
 };
+
+static inline bool iser_dm_buf_needs_inv(const struct iser_dm_buf *buf)
+{
+	return buf->mr && !buf->invalid;
+}
 
 /**
  * struct iser_dm_task - our state behind each &struct iscsi_dm_task
+ * @task: the DI task this area belongs to
  * @ep: endpoint the task was sent on (valid while not IDLE)
  * @entry: in &iser_dm_ep.active while not IDLE
  * @state: see &enum iser_dm_task_state, under &iser_dm_ep.lock
+ * @send_pending: the SEND carrying the task's data has not completed yet:
+ *	the HCA may still read the write buffer (a retransmission)
+ * @inv_pending: a LOCAL_INV of the task's MRs is in flight
  * @in: read buffer (target RDMA-Writes)
  * @out: write buffer (immediate data SGE, RDMA Read beyond unsolicited)
- * @resp_rx: the held SCSI Response while state is INVAL
+ * @resp_rx: the held SCSI Response while RESPONDED (or ABORTING after one)
  * @inv_cqe: completion handle of the LOCAL_INV
- * @inv_done: signalled for a waiting Deallocate_Task_Resources
+ * @released: completed when an ABORTING task has settled
+ *
+ * The task settles (is released: MRs back to the pool, buffers unmapped,
+ * IDLE) only when neither @send_pending nor @inv_pending is set and its
+ * MRs are invalid; only then does its SCSI Response go to iscsi_da.
+ * Fields other than @state are under &iser_dm_ep.lock too once ACTIVE.
  */
 struct iser_dm_task {
+	struct iscsi_dm_task		*task;
 	struct iser_dm_ep		*ep;
 	struct list_head		entry;
 	enum iser_dm_task_state		state;
+	bool				send_pending;
+	bool				inv_pending;
 	struct iser_dm_buf		in;
 	struct iser_dm_buf		out;
 	struct iser_dm_rx_desc		*resp_rx;
 	struct ib_cqe			inv_cqe;
-	struct completion		inv_done;
+	struct completion		released;
 };
 
 /**
@@ -251,6 +279,8 @@ struct iser_dm_counters {
  * @tx_posted: descriptors posted and not yet retired, in posting order
  * @tx_unsignaled: SCSI command SENDs posted unsignalled since the last
  *	signalled one
+ * @senders: senders past their state check that still use the QP, the
+ *	pools or the login buffers; teardown waits for none (iser_dm_stop_io)
  * @mrs: free fast-reg MRs (ib_mr_pool)
  * @mr_count: MRs in the pool, 0 when none
  * @max_pages: page-list length of each MR
@@ -311,6 +341,7 @@ struct iser_dm_ep {
 	unsigned int			tx_nfree;
 	struct list_head		tx_posted;
 	unsigned int			tx_unsignaled;
+	unsigned int			senders;
 	struct list_head		mrs;
 	unsigned int			mr_count;
 	unsigned int			max_pages;
@@ -409,7 +440,9 @@ int iser_dm_send_control(struct iscsi_dm_conn *conn, struct iscsi_dm_task *task)
 /* recv.c */
 int iser_dm_post_recv(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx);
 void iser_dm_rx_done(struct ib_cq *cq, struct ib_wc *wc);
-void iser_dm_deliver(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx);
+void iser_dm_deliver(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx,
+		     struct iscsi_dm_task *task);
+void iser_dm_protocol_error(struct iser_dm_ep *ep, const char *what, u8 opcode);
 void iser_dm_repost(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx);
 
 /* memory.c */
@@ -418,8 +451,16 @@ int iser_dm_task_map(struct iser_dm_ep *ep, struct iscsi_dm_task *task,
 void iser_dm_task_release(struct iser_dm_ep *ep, struct iser_dm_task *t);
 int iser_dm_task_remote_inv(struct iser_dm_ep *ep, struct iser_dm_task *t, u32 rkey);
 int iser_dm_task_post_inv(struct iser_dm_ep *ep, struct iser_dm_task *t);
-void iser_dm_inv_done(struct ib_cq *cq, struct ib_wc *wc);
+void iser_dm_task_inv_complete(struct iser_dm_task *t);
 void iser_dm_reg_done(struct ib_cq *cq, struct ib_wc *wc);
+
+/* task.c: a SCSI task's life from its post to its release */
+bool iser_dm_sender_enter(struct iser_dm_ep *ep, enum iser_dm_state state);
+void iser_dm_sender_exit(struct iser_dm_ep *ep);
+void iser_dm_task_sent(struct iser_dm_ep *ep, struct iser_dm_task *t, bool ok);
+void iser_dm_task_response(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx,
+			   struct ib_wc *wc, struct iser_dm_rx_pdu *pdu);
+void iser_dm_inv_done(struct ib_cq *cq, struct ib_wc *wc);
 void iser_dm_deallocate_task_resources(struct iscsi_dm_conn *conn,
 				       struct iscsi_dm_task *task);
 

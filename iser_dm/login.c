@@ -183,13 +183,14 @@ int iser_dm_login_send(struct iscsi_dm_conn *conn, const struct iscsi_hdr *hdr,
 	spin_lock_irq(&ep->lock);
 	left = wait_event_lock_irq_timeout(ep->wq, iser_dm_login_tx_ready(ep),
 					   ep->lock, 10 * HZ);
-	if (ep->state != ISER_DM_CONNECTED) {
-		spin_unlock_irq(&ep->lock);
-		return -ENOTCONN;
-	}
-	if (!left) {
+	if (!left && ep->state == ISER_DM_CONNECTED) {
 		spin_unlock_irq(&ep->lock);
 		return -ETIMEDOUT;
+	}
+	/* A sender until posted: device removal waits before freeing. */
+	if (!iser_dm_sender_enter(ep, ISER_DM_CONNECTED)) {
+		spin_unlock_irq(&ep->lock);
+		return -ENOTCONN;
 	}
 	ep->login_tx_busy = true;
 	spin_unlock_irq(&ep->lock);
@@ -214,11 +215,13 @@ int iser_dm_login_send(struct iscsi_dm_conn *conn, const struct iscsi_hdr *hdr,
 	pr_debug("iser_dm: ep %p: login tx opcode 0x%x itt 0x%x dlen %u\n", ep,
 		 hdr->opcode, be32_to_cpu((__force __be32)hdr->itt), len);
 	ret = ib_post_send(ep->qp, &wr, NULL);
+	spin_lock_irq(&ep->lock);
+	if (ret)
+		ep->login_tx_busy = false;
+	iser_dm_sender_exit(ep);
+	spin_unlock_irq(&ep->lock);
 	if (ret) {
 		pr_err("iser_dm: ep %p: posting login send failed: %d\n", ep, ret);
-		spin_lock_irq(&ep->lock);
-		ep->login_tx_busy = false;
-		spin_unlock_irq(&ep->lock);
 		return ret;
 	}
 	atomic64_inc(&ep->stats.sends);

@@ -93,7 +93,7 @@ static void iser_dm_buf_unmap(struct iser_dm_ep *ep, struct iser_dm_buf *buf)
 				buf->desc->dir);
 		buf->dma_nents = 0;
 	}
-	buf->remote_inv = false;
+	buf->invalid = false;
 }
 
 /**
@@ -118,12 +118,22 @@ int iser_dm_task_map(struct iser_dm_ep *ep, struct iscsi_dm_task *task,
 	struct iser_dm_task *t = iser_dm_task(task);
 	int ret;
 
-	/* A task still registered must not be sent again (DI misuse). */
+	/*
+	 * A task still registered must not be sent again (DI misuse).  The
+	 * state is not cleared here: a response racing with this send reads
+	 * it under @ep->lock and must keep seeing IDLE until the post.
+	 */
 	if (WARN_ON_ONCE(t->ep && t->state != ISER_DM_TASK_IDLE))
 		return -EBUSY;
-	memset(t, 0, sizeof(*t));
+	t->task = task;
 	t->ep = ep;
 	INIT_LIST_HEAD(&t->entry);
+	t->send_pending = false;
+	t->inv_pending = false;
+	t->resp_rx = NULL;
+	memset(&t->in, 0, sizeof(t->in));
+	memset(&t->out, 0, sizeof(t->out));
+	init_completion(&t->released);
 	*nreg = 0;
 
 	if (task->in.length && task->in.nents) {
@@ -160,12 +170,22 @@ void iser_dm_task_release(struct iser_dm_ep *ep, struct iser_dm_task *t)
 	iser_dm_buf_unmap(ep, &t->in);
 	iser_dm_buf_unmap(ep, &t->out);
 	list_del_init(&t->entry);
+	t->send_pending = false;
+	t->inv_pending = false;
+	t->resp_rx = NULL;
 	t->state = ISER_DM_TASK_IDLE;
 }
 
-static bool iser_dm_buf_needs_inv(const struct iser_dm_buf *buf)
+/**
+ * iser_dm_task_inv_complete() - our LOCAL_INV of @t's keys completed
+ * @t: the task; caller holds its endpoint's lock
+ */
+void iser_dm_task_inv_complete(struct iser_dm_task *t)
 {
-	return buf->mr && !buf->remote_inv;
+	if (t->in.mr)
+		t->in.invalid = true;
+	if (t->out.mr)
+		t->out.invalid = true;
 }
 
 /**
@@ -226,55 +246,11 @@ int iser_dm_task_remote_inv(struct iser_dm_ep *ep, struct iser_dm_task *t, u32 r
 		buf = &t->out;
 	else
 		return -EPROTO;
-	buf->remote_inv = true;
+	if (buf->invalid)
+		return -EPROTO;		/* a second invalidation of one key */
+	buf->invalid = true;
 	atomic64_inc(&ep->stats.inv_remote);
 	return 0;
-}
-
-/**
- * iser_dm_inv_done() - a task's LOCAL_INV completed
- * @cq: the CQ
- * @wc: the completion
- *
- * For a held SCSI Response the task is released and the response
- * delivered; for Deallocate_Task_Resources the waiter is woken.
- */
-void iser_dm_inv_done(struct ib_cq *cq, struct ib_wc *wc)
-{
-	struct iser_dm_task *t = container_of(wc->wr_cqe, struct iser_dm_task, inv_cqe);
-	struct iser_dm_ep *ep = t->ep;
-	enum iser_dm_task_state state;
-	struct iser_dm_rx_desc *rx;
-	unsigned long flags;
-
-	spin_lock_irqsave(&ep->lock, flags);
-	state = t->state;
-	rx = t->resp_rx;
-	t->resp_rx = NULL;
-	if (state != ISER_DM_TASK_IDLE)
-		iser_dm_task_release(ep, t);
-	spin_unlock_irqrestore(&ep->lock, flags);
-
-	if (wc->status != IB_WC_SUCCESS) {
-		if (wc->status != IB_WC_WR_FLUSH_ERR)
-			pr_err("iser_dm: ep %p: LOCAL_INV failed: %s\n", ep,
-			       ib_wc_status_msg(wc->status));
-		atomic64_inc(&ep->stats.errors);
-		iser_dm_conn_fail(ep, -EIO);
-		if (state == ISER_DM_TASK_ABORTING)
-			complete(&t->inv_done);
-		return;
-	}
-	if (state == ISER_DM_TASK_ABORTING) {
-		complete(&t->inv_done);
-		if (rx)
-			iser_dm_repost(ep, rx);
-		return;
-	}
-	if (rx) {
-		iser_dm_deliver(ep, rx);
-		iser_dm_repost(ep, rx);
-	}
 }
 
 /**
@@ -293,53 +269,4 @@ void iser_dm_reg_done(struct ib_cq *cq, struct ib_wc *wc)
 		       ib_wc_status_msg(wc->status));
 	atomic64_inc(&ep->stats.errors);
 	iser_dm_conn_fail(ep, -EIO);
-}
-
-/**
- * iser_dm_deallocate_task_resources() - DI Deallocate_Task_Resources (§8.9)
- * @conn: the Connection_Handle
- * @task: a task ending without a SCSI Response
- *
- * Invalidates the task's MRs (waiting for the LOCAL_INV) unless the QP is
- * already drained, then unmaps them.  Sleeps.
- */
-void iser_dm_deallocate_task_resources(struct iscsi_dm_conn *conn,
-				       struct iscsi_dm_task *task)
-{
-	struct iser_dm_ep *ep = iser_dm_conn_ep(conn);
-	struct iser_dm_task *t = iser_dm_task(task);
-	bool fail = false;
-	int ret;
-
-	if (!ep)
-		return;
-	spin_lock_irq(&ep->lock);
-	if (t->ep != ep || t->state == ISER_DM_TASK_IDLE ||
-	    t->state == ISER_DM_TASK_ABORTING) {
-		spin_unlock_irq(&ep->lock);
-		return;
-	}
-	pr_debug("iser_dm: ep %p: Deallocate_Task_Resources itt 0x%x state %d\n",
-		 ep, be32_to_cpu((__force __be32)task->itt), t->state);
-	init_completion(&t->inv_done);
-	if (t->state == ISER_DM_TASK_INVAL) {
-		/* Our LOCAL_INV is in flight: let it wake us, not deliver. */
-		t->state = ISER_DM_TASK_ABORTING;
-		goto wait;
-	}
-	ret = ep->io_stopped ? 0 : iser_dm_task_post_inv(ep, t);
-	if (!ret) {
-		/* Nothing valid, or the QP is drained: release at once. */
-		iser_dm_task_release(ep, t);
-		spin_unlock_irq(&ep->lock);
-		return;
-	}
-	t->state = ISER_DM_TASK_ABORTING;
-	/* Can't invalidate: stop the QP; iser_dm_stop_io() wakes us. */
-	fail = ret < 0;
-wait:
-	spin_unlock_irq(&ep->lock);
-	if (fail)
-		iser_dm_conn_fail(ep, -EIO);
-	wait_for_completion(&t->inv_done);
 }

@@ -48,6 +48,7 @@ void iser_dm_tx_recycle(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx)
 		ib_dma_unmap_page(iser_dm_ibdev(ep), tx->unmap_addr[tx->n_unmap],
 				  tx->unmap_len[tx->n_unmap], DMA_TO_DEVICE);
 	}
+	tx->task = NULL;
 	list_add(&tx->entry, &ep->tx_free);
 	ep->tx_nfree++;
 }
@@ -147,6 +148,9 @@ static int iser_dm_tx_alloc(struct iser_dm_ep *ep, unsigned int n)
 	}
 	ep->tx_count = n;
 	ep->tx_nfree = n;
+	/* A command and its Data-Outs must fit beside the control reserve. */
+	ep->dm.max_dataouts = min_t(unsigned int, ISER_DM_MAX_DATAOUTS,
+				    n - 1 - ISER_DM_TX_RESERVE);
 	return 0;
 
 err_hdrs:

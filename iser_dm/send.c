@@ -16,6 +16,11 @@
  * always signalled, so retiring never waits on I/O that may not come.  So
  * is a SEND carrying immediate data: unsignalled, those cost 4k writes at
  * QD32 over siw a quarter of their IOPS (Documentation/data-path.rst).
+ * The completion of a chain that carries a task's data also ends the
+ * task's send (task.c): until then the HCA may read the buffer again.
+ *
+ * Every send runs as a sender (task.c) between its state check and its
+ * post, so teardown never frees what a send is still using.
  */
 #include <linux/scatterlist.h>
 #include "iser_dm.h"
@@ -23,16 +28,21 @@
 static void iser_dm_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct iser_dm_tx_desc *tx = container_of(wc->wr_cqe, struct iser_dm_tx_desc, cqe);
+	struct iser_dm_task *t = READ_ONCE(tx->task);
 	struct iser_dm_ep *ep = tx->ep;
+	bool ok = wc->status == IB_WC_SUCCESS;
 
-	if (wc->status != IB_WC_SUCCESS) {
+	if (!ok) {
 		if (wc->status != IB_WC_WR_FLUSH_ERR)
 			pr_err("iser_dm: ep %p: send failed: %s (vendor 0x%x)\n", ep,
 			       ib_wc_status_msg(wc->status), wc->vendor_err);
 		atomic64_inc(&ep->stats.errors);
 		iser_dm_conn_fail(ep, -EIO);
 	}
+	/* Free the descriptors first: a settled task's successor needs them. */
 	iser_dm_tx_retire(ep, tx);
+	if (t)
+		iser_dm_task_sent(ep, t, ok);
 }
 
 static bool iser_dm_is_tx_wr(const struct ib_send_wr *wr)
@@ -44,6 +54,7 @@ static void iser_dm_tx_init(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx,
 			    u32 hdr_len)
 {
 	tx->cqe.done = iser_dm_tx_done;
+	tx->task = NULL;
 	tx->n_unmap = 0;
 	memset(&tx->wr, 0, sizeof(tx->wr));
 	tx->wr.wr_cqe = &tx->cqe;
@@ -137,20 +148,23 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 					 ep->max_xmit);
 	if (task->unsolicited_size > task->out.length ||
 	    task->immediate_size > task->unsolicited_size ||
-	    1 + ndo > min_t(unsigned int, ep->tx_count, ARRAY_SIZE(txs))) {
-		pr_err_ratelimited("iser_dm: ep %p: itt 0x%x: bad unsolicited layout (imm %u unsol %u len %u)\n",
+	    ndo > ep->dm.max_dataouts) {
+		pr_err_ratelimited("iser_dm: ep %p: itt 0x%x: bad unsolicited layout (imm %u unsol %u len %u, %u Data-Outs)\n",
 				   ep, be32_to_cpu((__force __be32)task->itt),
 				   task->immediate_size, task->unsolicited_size,
-				   task->out.length);
+				   task->out.length, ndo);
 		return -EINVAL;
 	}
 
 	spin_lock_irqsave(&ep->lock, flags);
-	if (ep->state != ISER_DM_FFP) {
+	if (!iser_dm_sender_enter(ep, ISER_DM_FFP)) {
 		spin_unlock_irqrestore(&ep->lock, flags);
 		return -ENOTCONN;
 	}
-	if (!iser_dm_tx_get_n(ep, 1 + ndo, txs)) {
+	/* The reserve is for control PDUs: a TMF never meets an empty pool. */
+	if (ep->tx_nfree < 1 + ndo + ISER_DM_TX_RESERVE ||
+	    !iser_dm_tx_get_n(ep, 1 + ndo, txs)) {
+		iser_dm_sender_exit(ep);
 		spin_unlock_irqrestore(&ep->lock, flags);
 		return -EAGAIN;
 	}
@@ -213,6 +227,11 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	signal = iser_dm_tx_signal(ep, ndo, task->immediate_size);
 	if (signal)
 		txs[ndo]->wr.send_flags = IB_SEND_SIGNALED;
+	if (task->immediate_size || ndo) {
+		/* The task's data goes out: it settles after this completes. */
+		txs[ndo]->task = t;
+		t->send_pending = true;
+	}
 	for (i = 0; i <= ndo; i++)
 		iser_dm_tx_posted(ep, txs[i]);
 	ret = ib_post_send(ep->qp, first, &bad);
@@ -220,6 +239,7 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 		/* Nothing went out: undo as if never sent. */
 		iser_dm_task_release(ep, t);
 		iser_dm_unposted_put(ep, bad);
+		iser_dm_sender_exit(ep);
 		spin_unlock_irqrestore(&ep->lock, flags);
 		pr_err_ratelimited("iser_dm: ep %p: post send failed: %d\n", ep, ret);
 		return -EAGAIN;
@@ -227,12 +247,14 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	if (ret) {
 		/* Half a chain is on the wire: the connection is unusable. */
 		iser_dm_unposted_put(ep, bad);
+		iser_dm_sender_exit(ep);
 		spin_unlock_irqrestore(&ep->lock, flags);
 		pr_err("iser_dm: ep %p: partial post send: %d\n", ep, ret);
 		atomic64_inc(&ep->stats.errors);
 		iser_dm_conn_fail(ep, ret);
 		return 0;
 	}
+	iser_dm_sender_exit(ep);
 	spin_unlock_irqrestore(&ep->lock, flags);
 	atomic64_add(1 + ndo, &ep->stats.sends);
 	if (signal)
@@ -252,6 +274,7 @@ err_tx:
 err_tx_locked:
 	for (i = 0; i <= ndo; i++)
 		iser_dm_tx_recycle(ep, txs[i]);
+	iser_dm_sender_exit(ep);
 	spin_unlock_irqrestore(&ep->lock, flags);
 	return ret;
 }
@@ -295,35 +318,40 @@ static int iser_dm_send_ctrl_pdu(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	int ret;
 
 	spin_lock_irqsave(&ep->lock, flags);
-	if (ep->state != ISER_DM_FFP) {
+	if (!iser_dm_sender_enter(ep, ISER_DM_FFP)) {
 		spin_unlock_irqrestore(&ep->lock, flags);
 		return -ENOTCONN;
 	}
 	tx = iser_dm_tx_get(ep);
-	spin_unlock_irqrestore(&ep->lock, flags);
-	if (!tx)
+	if (!tx) {
+		iser_dm_sender_exit(ep);
+		spin_unlock_irqrestore(&ep->lock, flags);
 		return -EAGAIN;
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
 
 	iser_dm_tx_init(ep, tx, task->hdr_len);
 	iser_dm_wire_build_ctrl((struct iser_ctrl *)tx->hdr, NULL, NULL);
 	memcpy(tx->hdr + sizeof(struct iser_ctrl), task->hdr, task->hdr_len);
 	iser_dm_tx_sync(ep, tx);
-	if (task->out.length && task->out.sgl) {
+	ret = 0;
+	if (task->out.length && task->out.sgl)
 		ret = iser_dm_tx_map_data(ep, tx, &task->out);
-		if (ret)
-			goto err;
-	}
 
 	/* Always signalled: its data mapping goes at the completion. */
 	tx->wr.send_flags = IB_SEND_SIGNALED;
 	spin_lock_irqsave(&ep->lock, flags);
-	ret = -ENOTCONN;
-	if (ep->state == ISER_DM_FFP) {
+	if (!ret && ep->state != ISER_DM_FFP)
+		ret = -ENOTCONN;
+	if (!ret) {
 		iser_dm_tx_posted(ep, tx);
 		ret = ib_post_send(ep->qp, &tx->wr, NULL);
 		if (ret)
 			iser_dm_tx_unpost(ep, tx);
+	} else {
+		iser_dm_tx_recycle(ep, tx);
 	}
+	iser_dm_sender_exit(ep);
 	spin_unlock_irqrestore(&ep->lock, flags);
 	if (ret)
 		return ret;
@@ -333,12 +361,6 @@ static int iser_dm_send_ctrl_pdu(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 		 task->hdr[0] & ISCSI_OPCODE_MASK, be32_to_cpu((__force __be32)task->itt),
 		 task->out.length);
 	return 0;
-
-err:
-	spin_lock_irqsave(&ep->lock, flags);
-	iser_dm_tx_recycle(ep, tx);
-	spin_unlock_irqrestore(&ep->lock, flags);
-	return ret;
 }
 
 /**

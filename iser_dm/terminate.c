@@ -77,8 +77,10 @@ void iser_dm_conn_fail(struct iser_dm_ep *ep, int err)
  * iser_dm_stop_io() - disconnect, drain the QP, release every task
  * @ep: the endpoint; caller holds @ep->mutex
  *
- * Idempotent.  After it returns no completion handler runs for @ep, no
- * task holds an MR or a DMA mapping, and the peer can reach none of them.
+ * Idempotent.  Waits for senders past their state check (task.c) before
+ * it touches the QP.  After it returns no sender or completion handler
+ * runs for @ep, no task holds an MR or a DMA mapping, and the peer can
+ * reach none of them.
  */
 void iser_dm_stop_io(struct iser_dm_ep *ep)
 {
@@ -89,10 +91,12 @@ void iser_dm_stop_io(struct iser_dm_ep *ep)
 	if (ep->io_stopped)
 		return;
 
-	spin_lock_irqsave(&ep->lock, flags);
+	/* No new sender gets past its state check; wait out those that did. */
+	spin_lock_irq(&ep->lock);
 	if (ep->state != ISER_DM_FAILED)
 		iser_dm_set_state(ep, ISER_DM_TERMINATING);
-	spin_unlock_irqrestore(&ep->lock, flags);
+	wait_event_lock_irq(ep->wq, !ep->senders, ep->lock);
+	spin_unlock_irq(&ep->lock);
 
 	if (ep->qp) {
 		if (ep->ever_connected && ep->cm_id)
@@ -108,10 +112,9 @@ void iser_dm_stop_io(struct iser_dm_ep *ep)
 		bool waiter = t->state == ISER_DM_TASK_ABORTING;
 
 		/* A held response is dropped: iscsi_da fails the task. */
-		t->resp_rx = NULL;
 		iser_dm_task_release(ep, t);
 		if (waiter)
-			complete(&t->inv_done);
+			complete(&t->released);
 	}
 	ep->io_stopped = true;
 	if (ep->state != ISER_DM_FAILED)
