@@ -51,17 +51,20 @@ void isda_conn_failure(struct isda_conn *conn, enum iscsi_err err)
 	iscsi_conn_error_event(conn->cls, err);
 }
 
-/* Connection_Terminate (§8.7) or, if FFP was never reached, §8.5. */
-static void isda_conn_terminate(struct isda_conn *conn)
+/*
+ * Connection_Terminate (§8.7) or, if FFP was never reached, §8.5.
+ * Caller holds conn->dm_mutex.
+ */
+static void __isda_conn_terminate(struct isda_conn *conn)
 {
 	const struct iscsi_dm_ops *ops = conn->sess->tr->ops;
 	struct isda_session *sess = conn->sess;
 	unsigned long flags;
 	bool was_ffp;
 
-	mutex_lock(&conn->dm_mutex);
+	lockdep_assert_held(&conn->dm_mutex);
 	if (!conn->dm.ep || conn->terminated)
-		goto out;
+		return;
 	spin_lock_irqsave(&sess->lock, flags);
 	was_ffp = conn->dm.ffp;
 	conn->dm.ffp = false;
@@ -74,7 +77,12 @@ static void isda_conn_terminate(struct isda_conn *conn)
 		ops->deallocate_connection_resources(&conn->dm);
 	conn->res_allocated = false;
 	conn->terminated = true;
-out:
+}
+
+static void isda_conn_terminate(struct isda_conn *conn)
+{
+	mutex_lock(&conn->dm_mutex);
+	__isda_conn_terminate(conn);
 	mutex_unlock(&conn->dm_mutex);
 }
 
@@ -120,6 +128,8 @@ void isda_conn_cleanup(struct isda_conn *conn, bool recover)
 		iscsi_block_session(sess->cls);
 	/* held by the blocked queue and retried after re-login */
 	result = recover ? DID_TRANSPORT_DISRUPTED : DID_NO_CONNECT;
+	if (READ_ONCE(sess->state) == ISDA_SESS_RECOVERY_FAILED)
+		result = DID_TRANSPORT_FAILFAST;
 	isda_fail_commands(sess, result, 0, true, false);
 	isda_mtasks_fail_all(conn);
 }
@@ -215,16 +225,42 @@ void iscsi_dm_data_completion_notify(struct iscsi_dm_conn *dm, itt_t itt,
 }
 EXPORT_SYMBOL_GPL(iscsi_dm_data_completion_notify);
 
-/* replacement_timeout expired: I/O now fails fast until a re-login. */
+/**
+ * isda_session_recovery_timedout() - replacement_timeout expired
+ * @cls: the class session
+ *
+ * I/O now fails fast until a re-login.  The outstanding commands are
+ * failed only once the connection that carried them is terminated (the
+ * lifetime rule in iscsi_dm.h): with a short timeout the class can call
+ * this before its own cleanup has stopped the connection, so the
+ * connection still in Full Feature Phase is terminated here first.  A
+ * connection in a new login is left alone: its predecessor was terminated
+ * before it was bound.
+ */
 void isda_session_recovery_timedout(struct iscsi_cls_session *cls)
 {
 	struct isda_session *sess = cls->dd_data;
+	struct isda_conn *conn;
 	unsigned long flags;
 
 	spin_lock_irqsave(&sess->lock, flags);
 	if (sess->state == ISDA_SESS_FAILED)
 		isda_session_set_state(sess, ISDA_SESS_RECOVERY_FAILED);
+	conn = sess->conn;
 	spin_unlock_irqrestore(&sess->lock, flags);
 	isda_warn("session %u: recovery timed out, failing I/O\n", cls->sid);
+	if (conn) {
+		bool stale;
+
+		mutex_lock(&conn->dm_mutex);
+		spin_lock_irqsave(&sess->lock, flags);
+		stale = sess->state == ISDA_SESS_RECOVERY_FAILED && conn->dm.ffp;
+		spin_unlock_irqrestore(&sess->lock, flags);
+		if (stale) {
+			isda_nop_stop(conn);
+			__isda_conn_terminate(conn);
+		}
+		mutex_unlock(&conn->dm_mutex);
+	}
 	isda_fail_commands(sess, DID_TRANSPORT_FAILFAST, 0, true, false);
 }
