@@ -144,7 +144,6 @@ struct isda_params {
  * @conn: the session's connection, or NULL
  * @params: negotiated/administrative parameters
  * @eh_mutex: one TMF at a time
- * @scan_work: LUN rescan after an Async "LUN inventory changed"
  * @list: entry in the transport's session list (registry.c)
  */
 struct isda_session {
@@ -160,7 +159,6 @@ struct isda_session {
 	struct isda_conn		*conn;
 	struct isda_params		params;
 	struct mutex			eh_mutex;	/* one TMF at a time */
-	struct work_struct		scan_work;
 	struct list_head		list;
 };
 

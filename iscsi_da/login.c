@@ -110,8 +110,12 @@ static int isda_ffp_send(struct isda_conn *conn, struct iscsi_hdr *hdr,
 	if (len)
 		memcpy(mt->data, data, len);
 	ret = isda_mtask_send(conn, mt, len);
-	/* failed, or nothing will answer (NOP-Out with reserved ITT) */
-	if (ret || READ_ONCE(mt->state) == ISDA_MTASK_DONE)
+	/*
+	 * Failed, or nothing will answer (NOP-Out with reserved ITT).  Not
+	 * judged by the slot's state: an answer may already have finished
+	 * and released the slot, which a second put would free twice.
+	 */
+	if (ret || hdr->itt == RESERVED_ITT)
 		isda_mtask_put(mt);
 	return ret;
 }

@@ -99,6 +99,7 @@ void isda_nop_in(struct isda_conn *conn, struct iscsi_nopin *hdr,
 {
 	struct isda_session *sess = conn->sess;
 	struct isda_mtask *mt;
+	int ret;
 
 	if (hdr->itt != RESERVED_ITT) {
 		mt = isda_mtask_lookup(conn, hdr->itt);
@@ -127,8 +128,12 @@ void isda_nop_in(struct isda_conn *conn, struct iscsi_nopin *hdr,
 		memcpy(mt->data, data, len);
 	isda_pdu_build_nop_out((struct iscsi_nopout *)mt->task.hdr, RESERVED_ITT,
 			       hdr->ttt, &hdr->lun, 0, 0, len);
-	if (!isda_mtask_send(conn, mt, len))
+	ret = isda_mtask_send(conn, mt, len);
+	if (!ret)
 		conn->stats.noptx_pdus++;
+	else
+		pr_warn_ratelimited("iscsi_da: session %u: answer to a target ping not sent: %d\n",
+				    sess->cls->sid, ret);
 	/* no response will come: release after the datamover is done */
 	isda_mtask_put(mt);
 }

@@ -44,18 +44,6 @@ void isda_session_set_state(struct isda_session *sess,
 	sess->state = state;
 }
 
-/* LUN inventory changed (Async SCSI event): rescan from process context. */
-static void isda_scan_work(struct work_struct *work)
-{
-	struct isda_session *sess = container_of(work, struct isda_session,
-						 scan_work);
-
-	if (iscsi_is_session_online(sess->cls))
-		scsi_scan_target(&sess->cls->dev, 0, sess->cls->target_id,
-				 SCAN_WILD_CARD,
-				 SCSI_SCAN_RESCAN);
-}
-
 static void isda_host_limits(struct Scsi_Host *shost, struct iscsi_dm_ep *dm,
 			     u16 cmds_max, u16 qdepth)
 {
@@ -124,7 +112,6 @@ struct iscsi_cls_session *isda_create_session(struct iscsi_endpoint *ep,
 	sess->max_cmdsn = initial_cmdsn;
 	sess->cmds_max = shost->can_queue;
 	mutex_init(&sess->eh_mutex);
-	INIT_WORK(&sess->scan_work, isda_scan_work);
 	INIT_LIST_HEAD(&sess->list);
 	*(struct isda_session **)shost_priv(shost) = sess;
 
@@ -161,7 +148,6 @@ void isda_destroy_session(struct iscsi_cls_session *cls)
 	isda_registry_del_session(sess);
 
 	iscsi_remove_session(cls);
-	cancel_work_sync(&sess->scan_work);
 	scsi_remove_host(shost);
 	isda_params_free(&sess->params);
 	isda_info("session %u destroyed\n", cls->sid);

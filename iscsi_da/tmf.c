@@ -16,6 +16,7 @@
 #include "iscsi_da.h"
 
 #define ISDA_DEF_TMF_TMO	30	/* seconds, when iscsid set none */
+#define ISDA_TMF_RETRY_MS	10	/* a busy send queue: try again after */
 
 static const char *isda_tmf_name(u8 func)
 {
@@ -39,9 +40,9 @@ static int isda_tmf_exec(struct isda_session *sess, u8 func,
 			 const struct scsi_lun *lun, itt_t rtt, u32 refcmdsn,
 			 int tmo)
 {
+	unsigned long flags, deadline;
 	struct isda_conn *conn;
 	struct isda_mtask *mt;
-	unsigned long flags;
 	int ret;
 
 	spin_lock_irqsave(&sess->lock, flags);
@@ -52,16 +53,28 @@ static int isda_tmf_exec(struct isda_session *sess, u8 func,
 	if (!conn)
 		return -ENOTCONN;
 
-	mt = isda_mtask_get(conn, ISDA_MT_TMF);
-	if (!mt)
-		return -EBUSY;
-	isda_pdu_build_tmf((struct iscsi_tm *)mt->task.hdr, func,
-			   lun ? lun->scsi_lun : NULL, isda_itt_build(0, 0), rtt,
-			   0, 0, refcmdsn);
-	ret = isda_mtask_send(conn, mt, 0);
-	if (ret) {
-		isda_mtask_put(mt);
-		return ret;
+	/*
+	 * A busy moment (every slot taken by pings and their answers, the
+	 * send queue momentarily full) is no reason to escalate: retry
+	 * within the TMF's own timeout.
+	 */
+	deadline = jiffies + (tmo ?: ISDA_DEF_TMF_TMO) * HZ;
+	for (;;) {
+		mt = isda_mtask_get(conn, ISDA_MT_TMF);
+		ret = -EBUSY;
+		if (mt) {
+			isda_pdu_build_tmf((struct iscsi_tm *)mt->task.hdr, func,
+					   lun ? lun->scsi_lun : NULL,
+					   isda_itt_build(0, 0), rtt, 0, 0, refcmdsn);
+			ret = isda_mtask_send(conn, mt, 0);
+			if (!ret)
+				break;
+			isda_mtask_put(mt);
+		}
+		if ((ret != -EAGAIN && ret != -EBUSY) ||
+		    time_after(jiffies, deadline))
+			return ret;
+		msleep(ISDA_TMF_RETRY_MS);
 	}
 	conn->stats.tmfcmd_pdus++;
 	isda_info("session %u: %s sent (RTT 0x%x)\n", sess->cls->sid,
