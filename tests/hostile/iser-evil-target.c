@@ -107,7 +107,8 @@ enum scen {
 	S_GOOD, S_UNKNOWN_OPCODE, S_BAD_ITT, S_DUP_RESPONSE, S_LONG_DATA,
 	S_LONG_DSL, S_BAD_ISER_FLAGS, S_INV_WRONG_STAG, S_INV_OTHER_STAG, S_TRUNCATED,
 	S_CMDSN_BACKWARDS, S_NOP_FLOOD, S_ASYNC_FLOOD, S_ASYNC_LOGOUT,
-	S_DATA_IN, S_DATA_IN_STATUS, S_R2T, S_DROP, S_LATE_RSP, S_DISCONNECT, S_NR
+	S_DATA_IN, S_DATA_IN_STATUS, S_R2T, S_DROP, S_LATE_RSP, S_DISCONNECT,
+	S_DUP_RESPONSE_READ, S_DUP_RESPONSE_INV, S_INV_WHEN_OFF, S_NR
 };
 
 enum fire_on { F_ANY, F_READ, F_WRITE, F_RW };
@@ -167,7 +168,18 @@ static const struct {
 		"                        before the TMF Response (a response racing the abort)" },
 	[S_DISCONNECT] = { "disconnect", F_ANY,
 		"rdma_disconnect() when that command arrives, without answering" },
+	[S_DUP_RESPONSE_READ] = { "dup-response-read", F_READ,
+		"send the read's SCSI Response twice back to back, both by plain\n"
+		"                        SEND (no Send with Invalidate, even with --send-inv)" },
+	[S_DUP_RESPONSE_INV] = { "dup-response-inv", F_READ,
+		"send the read's SCSI Response twice back to back, each by\n"
+		"                        SEND_WITH_INV of the task's STag" },
+	[S_INV_WHEN_OFF] = { "inv-when-off", F_READ,
+		"SCSI Response by SEND_WITH_INV of the task's own STag, even\n"
+		"                        when the initiator's CM private data said it does not\n"
+		"                        support Send with Invalidate" },
 };
+
 
 static struct {
 	const char *addr, *iqn;
@@ -836,6 +848,16 @@ static void send_scsi_rsp(struct conn *c, struct cmd *cmd)
 		inv = cmd->read_stag ? cmd->read_stag : cmd->write_stag;
 		with_inv = inv != 0;
 	}
+	if (fire == S_DUP_RESPONSE_READ)
+		with_inv = 0;
+	if (fire == S_DUP_RESPONSE_INV || fire == S_INV_WHEN_OFF) {
+		inv = cmd->read_stag ? cmd->read_stag : cmd->write_stag;
+		with_inv = inv != 0;
+		say("conn %u: %sSEND_WITH_INV of the task's own rkey 0x%x (read 0x%x write 0x%x)%s",
+		    c->no, fire == S_DUP_RESPONSE_INV ? "twice: " : "", inv, cmd->read_stag,
+		    cmd->write_stag, c->peer_no_inv ?
+		    ", though the initiator said it does not support it" : "");
+	}
 	if (fire == S_INV_OTHER_STAG && !cmd->other_stag) {
 		c->parked = cmd;
 		say("conn %u: response to ITT 0x%08x held until the next command", c->no, cmd->itt);
@@ -949,14 +971,20 @@ static void send_scsi_rsp(struct conn *c, struct cmd *cmd)
 		put32(b + B_MAXCMDSN, c->expcmdsn - 10);
 		break;
 	}
-	if (fire == S_DUP_RESPONSE) {
+	if (fire == S_DUP_RESPONSE || fire == S_DUP_RESPONSE_READ ||
+	    fire == S_DUP_RESPONSE_INV) {
 		int s2 = tx_get(c);
 
 		if (s2 < 0)
 			return;
 		memcpy(tx_buf(c, s2), tx_buf(c, s), len);
 		tx_send(c, s, len, with_inv, inv);
-		tx_send(c, s2, len, 0, 0);
+		if (fire == S_DUP_RESPONSE_INV)
+			tx_send(c, s2, len, with_inv, inv);
+		else
+			tx_send(c, s2, len, 0, 0);
+		say("conn %u: SCSI Response to ITT 0x%08x sent twice (StatSN %u)", c->no,
+		    cmd->itt, c->statsn - 1);
 	} else {
 		tx_send(c, s, len, with_inv, inv);
 	}
