@@ -108,7 +108,8 @@ enum scen {
 	S_LONG_DSL, S_BAD_ISER_FLAGS, S_INV_WRONG_STAG, S_INV_OTHER_STAG, S_TRUNCATED,
 	S_CMDSN_BACKWARDS, S_NOP_FLOOD, S_ASYNC_FLOOD, S_ASYNC_LOGOUT,
 	S_DATA_IN, S_DATA_IN_STATUS, S_R2T, S_DROP, S_LATE_RSP, S_DISCONNECT,
-	S_DUP_RESPONSE_READ, S_DUP_RESPONSE_INV, S_INV_WHEN_OFF, S_NR
+	S_DUP_RESPONSE_READ, S_DUP_RESPONSE_INV, S_INV_WHEN_OFF, S_EARLY_RESPONSE,
+	S_NR
 };
 
 enum fire_on { F_ANY, F_READ, F_WRITE, F_RW };
@@ -178,8 +179,17 @@ static const struct {
 		"SCSI Response by SEND_WITH_INV of the task's own STag, even\n"
 		"                        when the initiator's CM private data said it does not\n"
 		"                        support Send with Invalidate" },
+	[S_EARLY_RESPONSE] = { "early-response", F_ANY,
+		"after that command's response, a SCSI Response (GOOD) for the\n"
+		"                        next ITT of every task index seen on the connection:\n"
+		"                        ITT (age + 1) << 16 | index, the layout of iscsi_da's\n"
+		"                        ITTs (16-bit index, 12-bit age), i.e. commands not yet sent" },
 };
 
+/* ITTs as iscsi_da builds them (isda_itt_build()): index, then age. */
+#define ITT_IDX_BITS	16
+#define ITT_AGE_MASK	0xfffu
+#define ITT_IDX_MAX	4096	/* task indexes followed (cmds_max is 128 by default) */
 
 static struct {
 	const char *addr, *iqn;
@@ -284,6 +294,9 @@ struct conn {
 	uint8_t *txt;		/* pending Text Response data (continuation) */
 	size_t txt_len, txt_off;
 	uint32_t txt_ttt;
+	/* early-response: the last ITT age seen per task index */
+	uint16_t itt_age[ITT_IDX_MAX];
+	uint8_t itt_seen[ITT_IDX_MAX];
 };
 
 static struct dev *devs;
@@ -837,6 +850,33 @@ static void unsolicited(struct conn *c, int nop, int event)
 	send_simple(c, b, sd, 20);
 }
 
+/*
+ * early-response: a SCSI Response, status GOOD, for the next ITT of every
+ * task index this connection has seen, i.e. for commands not yet sent.
+ */
+static void early_responses(struct conn *c)
+{
+	unsigned int i, n = 0, lo = ITT_IDX_MAX, hi = 0;
+
+	for (i = 0; i < ITT_IDX_MAX && !c->dead; i++) {
+		uint8_t b[BHS_LEN] = { 0 };
+
+		if (!c->itt_seen[i])
+			continue;
+		b[B_OP] = OP_SCSI_RSP;
+		b[B_FLAGS] = 0x80;
+		put32(b + B_ITT, ((c->itt_age[i] + 1u) & ITT_AGE_MASK) << ITT_IDX_BITS | i);
+		put_sns(c, b, 1);
+		if (send_simple(c, b, NULL, 0))
+			break;
+		n++;
+		lo = i < lo ? i : lo;
+		hi = i;
+	}
+	say("conn %u: early-response: %u SCSI Responses (GOOD) for the next ITT of task "
+	    "indexes %u..%u", c->no, n, n ? lo : 0, hi);
+}
+
 /* The SCSI Response, and whatever the scenario does around it. */
 static void send_scsi_rsp(struct conn *c, struct cmd *cmd)
 {
@@ -996,6 +1036,8 @@ static void send_scsi_rsp(struct conn *c, struct cmd *cmd)
 			unsolicited(c, 0, 0);
 	if (fire == S_ASYNC_LOGOUT)
 		unsolicited(c, 0, 1);
+	if (fire == S_EARLY_RESPONSE)
+		early_responses(c);
 	if (fire == S_NOP_FLOOD || fire == S_ASYNC_FLOOD || fire == S_ASYNC_LOGOUT)
 		say("conn %u: %s sent", c->no, scenarios[fire].name);
 }
@@ -1291,6 +1333,10 @@ static void handle_scsi(struct conn *c, const uint8_t *buf, uint32_t len)
 		return;
 	c->ncmds++;
 	cmd->itt = get32(b + B_ITT);
+	if ((cmd->itt & 0xffff) < ITT_IDX_MAX) {
+		c->itt_seen[cmd->itt & 0xffff] = 1;
+		c->itt_age[cmd->itt & 0xffff] = cmd->itt >> ITT_IDX_BITS & ITT_AGE_MASK;
+	}
 	cmd->edtl = get32(b + B_TTT);
 	cmd->op = cdb[0];
 	memcpy(cmd->lun, b + B_LUN, 8);
