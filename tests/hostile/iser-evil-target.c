@@ -109,7 +109,7 @@ enum scen {
 	S_CMDSN_BACKWARDS, S_NOP_FLOOD, S_ASYNC_FLOOD, S_ASYNC_LOGOUT,
 	S_DATA_IN, S_DATA_IN_STATUS, S_R2T, S_DROP, S_LATE_RSP, S_DISCONNECT,
 	S_DUP_RESPONSE_READ, S_DUP_RESPONSE_INV, S_INV_WHEN_OFF, S_EARLY_RESPONSE,
-	S_NR
+	S_WRITE_AFTER_RSP, S_NR
 };
 
 enum fire_on { F_ANY, F_READ, F_WRITE, F_RW };
@@ -184,12 +184,18 @@ static const struct {
 		"                        next ITT of every task index seen on the connection:\n"
 		"                        ITT (age + 1) << 16 | index, the layout of iscsi_da's\n"
 		"                        ITTs (16-bit index, 12-bit age), i.e. commands not yet sent" },
+	[S_WRITE_AFTER_RSP] = { "write-after-rsp", F_READ,
+		"answer the read normally, then ~200 ms later RDMA WRITE 0xee\n"
+		"                        bytes to its STag/VA again; logs \"late write to rkey ...\n"
+		"                        failed\" when the fabric refuses it, as it must" },
 };
 
 /* ITTs as iscsi_da builds them (isda_itt_build()): index, then age. */
 #define ITT_IDX_BITS	16
 #define ITT_AGE_MASK	0xfffu
 #define ITT_IDX_MAX	4096	/* task indexes followed (cmds_max is 128 by default) */
+#define LATE_DELAY_MS	200
+#define JUNK_LEN	(1u << 20)
 
 static struct {
 	const char *addr, *iqn;
@@ -239,7 +245,7 @@ static int sn_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
 /* ---- state ---- */
 
-enum wr_kind { WR_RECV = 1, WR_SEND, WR_WRITE, WR_READ };
+enum wr_kind { WR_RECV = 1, WR_SEND, WR_WRITE, WR_READ, WR_LATE };
 
 struct wrctx {
 	enum wr_kind kind;
@@ -252,6 +258,8 @@ struct dev {
 	struct ibv_context *ctx;
 	struct ibv_pd *pd;
 	struct ibv_mr *lun_mr;
+	uint8_t *junk;		/* write-after-rsp: 0xee bytes to write late */
+	struct ibv_mr *junk_mr;
 	struct ibv_comp_channel *ch;
 	struct ibv_device_attr attr;
 };
@@ -297,6 +305,14 @@ struct conn {
 	/* early-response: the last ITT age seen per task index */
 	uint16_t itt_age[ITT_IDX_MAX];
 	uint8_t itt_seen[ITT_IDX_MAX];
+	/* write-after-rsp: the RDMA WRITE to a read buffer already answered */
+	struct {
+		int armed;
+		uint32_t rkey, len;
+		uint64_t va;
+		struct timespec due;
+		struct wrctx w;
+	} late;
 };
 
 static struct dev *devs;
@@ -315,6 +331,28 @@ static void mark_dead(struct conn *c, const char *why)
 }
 
 /* ---- completions ---- */
+
+/*
+ * write-after-rsp: the late RDMA WRITE completed.  It must fail: the
+ * initiator took the buffer back before it let the command complete.
+ */
+static void late_write_done(struct conn *c, const struct ibv_wc *wc)
+{
+	if (wc->status == IBV_WC_SUCCESS) {
+		say("conn %u: late write to rkey 0x%x (va 0x%llx, %u bytes) succeeded: "
+		    "the initiator left an answered read's buffer open", c->no,
+		    c->late.rkey, (unsigned long long)c->late.va, c->late.len);
+		return;
+	}
+	if (wc->status == IBV_WC_WR_FLUSH_ERR) {
+		say("conn %u: late write to rkey 0x%x flushed: the connection was already down "
+		    "(proves nothing)", c->no, c->late.rkey);
+		return;
+	}
+	say("conn %u: late write to rkey 0x%x failed: %s (vendor err 0x%x)", c->no,
+	    c->late.rkey, ibv_wc_status_str(wc->status), wc->vendor_err);
+	mark_dead(c, "late write failed");
+}
 
 static void free_cmd(struct conn *c, struct cmd *cmd)
 {
@@ -338,6 +376,11 @@ static int drain_cq(struct conn *c)
 		for (i = 0; i < n; i++) {
 			struct wrctx *w = (struct wrctx *)(uintptr_t)wc[i].wr_id;
 
+			if (w->kind == WR_LATE) {
+				c->sq_out--;
+				late_write_done(c, &wc[i]);
+				continue;
+			}
 			if (wc[i].status != IBV_WC_SUCCESS && !c->dead) {
 				say("conn %u: completion error: %s (wr kind %d, vendor err 0x%x)",
 				    c->no, ibv_wc_status_str(wc[i].status), w->kind,
@@ -371,6 +414,8 @@ static int drain_cq(struct conn *c)
 						c->ready = w->cmd;
 					c->ready_tail = w->cmd;
 				}
+				break;
+			case WR_LATE:	/* handled above */
 				break;
 			}
 		}
@@ -877,6 +922,64 @@ static void early_responses(struct conn *c)
 	    "indexes %u..%u", c->no, n, n ? lo : 0, hi);
 }
 
+/* write-after-rsp: RDMA WRITE the read's buffer again LATE_DELAY_MS from now. */
+static void late_write_arm(struct conn *c, struct cmd *cmd)
+{
+	if (!cmd->read_stag || !c->dev->junk_mr) {
+		say("conn %u: write-after-rsp: %s", c->no,
+		    cmd->read_stag ? "no junk buffer" : "the command has no read STag");
+		return;
+	}
+	c->late.armed = 1;
+	c->late.rkey = cmd->read_stag;
+	c->late.va = cmd->read_va;
+	c->late.len = cmd->xfer < JUNK_LEN ? cmd->xfer : JUNK_LEN;
+	if (!c->late.len)
+		c->late.len = 512;
+	clock_gettime(CLOCK_MONOTONIC, &c->late.due);
+	c->late.due.tv_nsec += LATE_DELAY_MS * 1000000L;
+	if (c->late.due.tv_nsec >= 1000000000L) {
+		c->late.due.tv_sec++;
+		c->late.due.tv_nsec -= 1000000000L;
+	}
+	say("conn %u: write-after-rsp: ITT 0x%08x answered; %u bytes of 0xee to rkey 0x%x "
+	    "va 0x%llx in %d ms", c->no, cmd->itt, c->late.len, c->late.rkey,
+	    (unsigned long long)c->late.va, LATE_DELAY_MS);
+}
+
+/* Milliseconds until the late write is due (0: now), or -1 if none is armed. */
+static long late_write_ms(const struct conn *c)
+{
+	struct timespec t;
+	long ms;
+
+	if (!c->late.armed || c->dead)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	ms = (c->late.due.tv_sec - t.tv_sec) * 1000 + (c->late.due.tv_nsec - t.tv_nsec) / 1000000;
+	return ms > 0 ? ms : 0;
+}
+
+static void late_write_post(struct conn *c)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)c->dev->junk, .length = c->late.len,
+		.lkey = c->dev->junk_mr->lkey,
+	};
+	struct ibv_send_wr wr = {
+		.wr_id = (uintptr_t)&c->late.w, .sg_list = &sge, .num_sge = 1,
+		.opcode = IBV_WR_RDMA_WRITE,
+		.wr.rdma = { .remote_addr = c->late.va, .rkey = c->late.rkey },
+	};
+
+	c->late.armed = 0;
+	c->late.w = (struct wrctx){ WR_LATE, -1, NULL };
+	say("conn %u: late write: RDMA WRITE of %u bytes of 0xee to rkey 0x%x va 0x%llx",
+	    c->no, c->late.len, c->late.rkey, (unsigned long long)c->late.va);
+	if (wait_sq(c, 0) == 0)
+		post_sq(c, &wr);
+}
+
 /* The SCSI Response, and whatever the scenario does around it. */
 static void send_scsi_rsp(struct conn *c, struct cmd *cmd)
 {
@@ -1038,6 +1141,8 @@ static void send_scsi_rsp(struct conn *c, struct cmd *cmd)
 		unsolicited(c, 0, 1);
 	if (fire == S_EARLY_RESPONSE)
 		early_responses(c);
+	if (fire == S_WRITE_AFTER_RSP)
+		late_write_arm(c, cmd);
 	if (fire == S_NOP_FLOOD || fire == S_ASYNC_FLOOD || fire == S_ASYNC_LOGOUT)
 		say("conn %u: %s sent", c->no, scenarios[fire].name);
 }
@@ -1499,6 +1604,15 @@ static struct dev *get_dev(struct ibv_context *ctx)
 			       IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_WRITE);
 	if (!d->lun_mr)
 		goto err;
+	if (cfg.scen == S_WRITE_AFTER_RSP) {
+		d->junk = malloc(JUNK_LEN);
+		if (!d->junk)
+			goto err;
+		memset(d->junk, 0xee, JUNK_LEN);
+		d->junk_mr = ibv_reg_mr(d->pd, d->junk, JUNK_LEN, IBV_ACCESS_LOCAL_WRITE);
+		if (!d->junk_mr)
+			goto err;
+	}
 	d->next = devs;
 	devs = d;
 	say("device %s: PD and LUN MR (%llu bytes) ready", ibv_get_device_name(ctx->device),
@@ -1506,6 +1620,11 @@ static struct dev *get_dev(struct ibv_context *ctx)
 	return d;
 err:
 	say("device setup failed: %s", strerror(errno));
+	if (d->junk_mr)
+		ibv_dereg_mr(d->junk_mr);
+	free(d->junk);
+	if (d->lun_mr)
+		ibv_dereg_mr(d->lun_mr);
 	if (d->pd)
 		ibv_dealloc_pd(d->pd);
 	if (d->ch)
@@ -1746,7 +1865,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct pollfd pf[16];
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
-	int o, i, n;
+	int o, i, n, tmo;
 
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
@@ -1831,7 +1950,14 @@ int main(int argc, char **argv)
 		pf[n++] = (struct pollfd){ .fd = cm_ch->fd, .events = POLLIN };
 		for (d = devs; d && n < 16; d = d->next)
 			pf[n++] = (struct pollfd){ .fd = d->ch->fd, .events = POLLIN };
-		if (poll(pf, n, 200) < 0 && errno != EINTR) {
+		tmo = 200;
+		for (c = conns; c; c = c->next) {
+			long ms = late_write_ms(c);
+
+			if (ms >= 0 && ms < tmo)
+				tmo = ms;
+		}
+		if (poll(pf, n, tmo) < 0 && errno != EINTR) {
 			perror("poll");
 			break;
 		}
@@ -1845,6 +1971,8 @@ int main(int argc, char **argv)
 		for (c = conns; c; c = next) {
 			next = c->next;
 			service(c);
+			if (late_write_ms(c) == 0)
+				late_write_post(c);
 		}
 		cm_events();
 	}
@@ -1859,6 +1987,9 @@ int main(int argc, char **argv)
 		struct dev *d = devs;
 
 		devs = d->next;
+		if (d->junk_mr)
+			ibv_dereg_mr(d->junk_mr);
+		free(d->junk);
 		ibv_dereg_mr(d->lun_mr);
 		ibv_dealloc_pd(d->pd);
 		ibv_destroy_comp_channel(d->ch);
