@@ -307,7 +307,7 @@ struct conn {
 	uint8_t itt_seen[ITT_IDX_MAX];
 	/* write-after-rsp: the RDMA WRITE to a read buffer already answered */
 	struct {
-		int armed;
+		int armed, posted;
 		uint32_t rkey, len;
 		uint64_t va;
 		struct timespec due;
@@ -338,6 +338,7 @@ static void mark_dead(struct conn *c, const char *why)
  */
 static void late_write_done(struct conn *c, const struct ibv_wc *wc)
 {
+	c->late.posted = 0;
 	if (wc->status == IBV_WC_SUCCESS) {
 		say("conn %u: late write to rkey 0x%x (va 0x%llx, %u bytes) succeeded: "
 		    "the initiator left an answered read's buffer open", c->no,
@@ -976,8 +977,27 @@ static void late_write_post(struct conn *c)
 	c->late.w = (struct wrctx){ WR_LATE, -1, NULL };
 	say("conn %u: late write: RDMA WRITE of %u bytes of 0xee to rkey 0x%x va 0x%llx",
 	    c->no, c->late.len, c->late.rkey, (unsigned long long)c->late.va);
-	if (wait_sq(c, 0) == 0)
-		post_sq(c, &wr);
+	if (wait_sq(c, 0) == 0 && post_sq(c, &wr) == 0)
+		c->late.posted = 1;
+}
+
+/*
+ * The connection is closing: the peer may have dropped it because of the
+ * late write, before our loop saw the write's completion.  Give it a
+ * second to arrive, so that its status is logged.
+ */
+static void late_write_settle(struct conn *c)
+{
+	int i;
+
+	for (i = 0; i < 1000 && c->late.posted; i++) {
+		if (!drain_cq(c))
+			usleep(1000);
+	}
+	if (c->late.posted)
+		say("conn %u: late write to rkey 0x%x: no completion before the connection closed",
+		    c->no, c->late.rkey);
+	c->late.posted = 0;
 }
 
 /* The SCSI Response, and whatever the scenario does around it. */
@@ -1779,6 +1799,7 @@ static void cm_events(void)
 			if (!c || id == listen_id)
 				break;
 			say("conn %u: %s", c->no, rdma_event_str(type));
+			late_write_settle(c);
 			if (type != RDMA_CM_EVENT_TIMEWAIT_EXIT)
 				rdma_disconnect(id);
 			if (cfg.once && c->ffp && !c->discovery)
