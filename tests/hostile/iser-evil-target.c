@@ -181,9 +181,10 @@ static const struct {
 		"                        support Send with Invalidate" },
 	[S_EARLY_RESPONSE] = { "early-response", F_ANY,
 		"after that command's response, a SCSI Response (GOOD) for the\n"
-		"                        next ITT of every task index seen on the connection:\n"
-		"                        ITT (age + 1) << 16 | index, the layout of iscsi_da's\n"
-		"                        ITTs (16-bit index, 12-bit age), i.e. commands not yet sent" },
+		"                        next ITT of every task index (0 .. the highest seen,\n"
+		"                        rounded up to 2^n - 1): ITT (age + 1) << 16 | index, the\n"
+		"                        layout of iscsi_da's ITTs (16-bit index, 12-bit age),\n"
+		"                        i.e. commands not yet sent" },
 	[S_WRITE_AFTER_RSP] = { "write-after-rsp", F_READ,
 		"answer the read normally, then ~200 ms later RDMA WRITE 0xee\n"
 		"                        bytes to its STag/VA again; logs \"late write to rkey ...\n"
@@ -898,17 +899,22 @@ static void unsolicited(struct conn *c, int nop, int event)
 
 /*
  * early-response: a SCSI Response, status GOOD, for the next ITT of every
- * task index this connection has seen, i.e. for commands not yet sent.
+ * task index, i.e. for commands not sent yet.  The indexes are 0 .. the
+ * highest seen, rounded up to a power of two less one (cmds_max is one); an
+ * index never seen has age 0 and will be sent with age 1 first.
  */
 static void early_responses(struct conn *c)
 {
-	unsigned int i, n = 0, lo = ITT_IDX_MAX, hi = 0;
+	unsigned int i, n = 0, seen = 0, top = 0;
 
-	for (i = 0; i < ITT_IDX_MAX && !c->dead; i++) {
+	for (i = 0; i < ITT_IDX_MAX; i++)
+		if (c->itt_seen[i])
+			top = i;
+	while (top & (top + 1))
+		top |= top >> 1;
+	for (i = 0; i <= top && !c->dead; i++) {
 		uint8_t b[BHS_LEN] = { 0 };
 
-		if (!c->itt_seen[i])
-			continue;
 		b[B_OP] = OP_SCSI_RSP;
 		b[B_FLAGS] = 0x80;
 		put32(b + B_ITT, ((c->itt_age[i] + 1u) & ITT_AGE_MASK) << ITT_IDX_BITS | i);
@@ -916,11 +922,10 @@ static void early_responses(struct conn *c)
 		if (send_simple(c, b, NULL, 0))
 			break;
 		n++;
-		lo = i < lo ? i : lo;
-		hi = i;
+		seen += c->itt_seen[i];
 	}
 	say("conn %u: early-response: %u SCSI Responses (GOOD) for the next ITT of task "
-	    "indexes %u..%u", c->no, n, n ? lo : 0, hi);
+	    "indexes 0..%u (%u of them seen so far)", c->no, n, top, seen);
 }
 
 /* write-after-rsp: RDMA WRITE the read's buffer again LATE_DELAY_MS from now. */
