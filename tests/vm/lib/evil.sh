@@ -11,6 +11,19 @@
 #   evil_stop                      SIGTERM it; return its exit status
 #   evil_login                     discovery and login over iSER, then wait
 #                                  for the disk; non-zero if any step fails
+#   evil_logout                    log out of everything, wait until no
+#                                  session is left, forget the node records
+#   evil_fio NAME DEV              4 MiB of randwrite with crc32c, then its
+#                                  verify pass, bounded to 180 s; returns
+#                                  fio's status (124: it hung), output in
+#                                  $RIG_OUT/fio-NAME.log
+#   evil_fio_clean NAME            that fio run wrote, read back and
+#                                  verified without an error
+#   evil_show SINCE                the target's log (without the per-PDU
+#                                  lines) and the kernel lines of ours since
+#                                  dmesg line SINCE, indented: for a failure
+#   evil_rdma_res                  the RDMA resources without CQs, to
+#                                  compare before load and after unload
 
 RIG_PORT=3262
 RIG_IQN=iqn.2003-01.org.linux-iscsi.rig:evil
@@ -47,3 +60,29 @@ evil_login() {
 		timeout 60 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >/dev/null 2>&1 &&
 		rig_wait 30 rig_have_disks
 }
+
+evil_logout() {
+	timeout 60 iscsiadm -m node -U all >/dev/null 2>&1 || return 1
+	rig_wait 20 rig_no_sessions || return 1
+	iscsiadm -m node -o delete >/dev/null 2>&1 || true
+}
+
+evil_fio() {
+	timeout 180 fio --name=evil --filename="$2" --direct=1 --ioengine=libaio --iodepth=8 \
+		--rw=randwrite --bsrange=4k-64k --size=4m --verify=crc32c --verify_fatal=1 \
+		--verify_state_save=0 --do_verify=1 --eta=never --output="$RIG_OUT/fio-$1.log"
+}
+
+evil_fio_clean() {
+	grep -q 'err= 0' "$RIG_OUT/fio-$1.log" && grep -q 'READ: bw=' "$RIG_OUT/fio-$1.log"
+}
+
+evil_show() {
+	sed 's/^/    evil: /' "$elog" | grep -Ev 'evil: evil: (rx|tx) ' | tail -n 15
+	dmesg | tail -n +"$(($1 + 1))" | grep -E 'iscsi_da|iser_dm|connection' | tail -n 15 |
+		sed 's/^/    kmsg: /'
+}
+
+# The device's CQ pool keeps the CQs it grew until the device goes away
+# (ib_cq_pool_get): CQs are not ours to free, everything else is.
+evil_rdma_res() { rdma res show | tr -s ' ' | sed 's/ cq [0-9]*//'; }
