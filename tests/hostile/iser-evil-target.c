@@ -109,7 +109,7 @@ enum scen {
 	S_CMDSN_BACKWARDS, S_NOP_FLOOD, S_ASYNC_FLOOD, S_ASYNC_LOGOUT,
 	S_DATA_IN, S_DATA_IN_STATUS, S_R2T, S_DROP, S_LATE_RSP, S_DISCONNECT,
 	S_DUP_RESPONSE_READ, S_DUP_RESPONSE_INV, S_INV_WHEN_OFF, S_EARLY_RESPONSE,
-	S_WRITE_AFTER_RSP, S_NR
+	S_WRITE_AFTER_RSP, S_STALL, S_NR
 };
 
 enum fire_on { F_ANY, F_READ, F_WRITE, F_RW };
@@ -189,6 +189,10 @@ static const struct {
 		"answer the read normally, then ~200 ms later RDMA WRITE 0xee\n"
 		"                        bytes to its STag/VA again; logs \"late write to rkey ...\n"
 		"                        failed\" when the fabric refuses it, as it must" },
+	[S_STALL] = { "stall", F_ANY,
+		"go silent from that command on: no response, no NOP-In answer,\n"
+		"                        no TMF response; the RC connection stays up until the\n"
+		"                        initiator drops it (its ping timeout)" },
 };
 
 /* ITTs as iscsi_da builds them (isda_itt_build()): index, then age. */
@@ -293,6 +297,7 @@ struct conn {
 	int rxq[RX_N], rxq_len[RX_N], rxq_head, rxq_n;
 	struct cmd *ready, *ready_tail, *all;
 	int dead, ffp, discovery, peer_no_inv, tpgt_sent, login_started;
+	int silent;		/* stall: ignore everything from now on */
 	int logged_out, rejected;
 	unsigned int ncmds;
 	struct cmd *parked;	/* inv-other-stag, late-response */
@@ -452,16 +457,20 @@ static int post_sq(struct conn *c, struct ibv_send_wr *wr)
 	struct ibv_send_wr *bad;
 	int err;
 
+	struct ibv_send_wr *w;
+
 	if (c->dead)
 		return -1;
-	wr->send_flags |= IBV_SEND_SIGNALED;
+	for (w = wr; w; w = w->next)
+		w->send_flags |= IBV_SEND_SIGNALED;
 	err = ibv_post_send(c->qp, wr, &bad);
 	if (err) {
 		say("conn %u: ibv_post_send: %s", c->no, strerror(err));
 		mark_dead(c, "post_send failed");
 		return -1;
 	}
-	c->sq_out++;
+	for (w = wr; w; w = w->next)
+		c->sq_out++;
 	return 0;
 }
 
@@ -500,24 +509,47 @@ static uint8_t *tx_bhs(struct conn *c, int s) { return tx_buf(c, s) + ISER_HDR_L
 static uint8_t *tx_data(struct conn *c, int s) { return tx_buf(c, s) + HDRS_LEN; }
 
 /* SEND the slot's first len bytes; with_inv: SEND_WITH_INV of inv_rkey. */
-static int tx_send(struct conn *c, int s, uint32_t len, int with_inv, uint32_t inv_rkey)
+/*
+ * SEND tx buffer s (len bytes), or, with s2 >= 0, s then s2 chained in one
+ * post: the two go out back to back, so the peer's receive completions
+ * for both are queued before it can act on the first.
+ */
+static int tx_send2(struct conn *c, int s, int s2, uint32_t len, int with_inv,
+		    uint32_t inv_rkey, int with_inv2)
 {
-	struct ibv_sge sge = {
-		.addr = (uintptr_t)tx_buf(c, s), .length = len, .lkey = c->tx_mr->lkey,
+	struct ibv_sge sge[2] = {
+		{ .addr = (uintptr_t)tx_buf(c, s), .length = len, .lkey = c->tx_mr->lkey },
+		{ .addr = (uintptr_t)tx_buf(c, s2 < 0 ? s : s2), .length = len,
+		  .lkey = c->tx_mr->lkey },
 	};
-	struct ibv_send_wr wr = {
-		.wr_id = (uintptr_t)&c->txw[s], .sg_list = &sge, .num_sge = 1,
-		.opcode = with_inv ? IBV_WR_SEND_WITH_INV : IBV_WR_SEND,
+	struct ibv_send_wr wr[2] = {
+		{ .wr_id = (uintptr_t)&c->txw[s], .sg_list = &sge[0], .num_sge = 1,
+		  .opcode = with_inv ? IBV_WR_SEND_WITH_INV : IBV_WR_SEND },
+		{ .wr_id = (uintptr_t)&c->txw[s2 < 0 ? s : s2], .sg_list = &sge[1],
+		  .num_sge = 1, .opcode = with_inv2 ? IBV_WR_SEND_WITH_INV : IBV_WR_SEND },
 	};
 
 	if (with_inv)
-		wr.invalidate_rkey = inv_rkey;
-	if (post_sq(c, &wr)) {
+		wr[0].invalidate_rkey = inv_rkey;
+	if (with_inv2)
+		wr[1].invalidate_rkey = inv_rkey;
+	if (s2 >= 0)
+		wr[0].next = &wr[1];
+	if (post_sq(c, wr)) {
 		c->tx_next_free[s] = c->tx_free;
 		c->tx_free = s;
+		if (s2 >= 0) {
+			c->tx_next_free[s2] = c->tx_free;
+			c->tx_free = s2;
+		}
 		return -1;
 	}
 	return 0;
+}
+
+static int tx_send(struct conn *c, int s, uint32_t len, int with_inv, uint32_t inv_rkey)
+{
+	return tx_send2(c, s, -1, len, with_inv, inv_rkey, 0);
 }
 
 /* StatSN (advanced if adv), ExpCmdSN, MaxCmdSN. */
@@ -1146,11 +1178,8 @@ static void send_scsi_rsp(struct conn *c, struct cmd *cmd)
 		if (s2 < 0)
 			return;
 		memcpy(tx_buf(c, s2), tx_buf(c, s), len);
-		tx_send(c, s, len, with_inv, inv);
-		if (fire == S_DUP_RESPONSE_INV)
-			tx_send(c, s2, len, with_inv, inv);
-		else
-			tx_send(c, s2, len, 0, 0);
+		tx_send2(c, s, s2, len, with_inv, inv,
+			 fire == S_DUP_RESPONSE_INV && with_inv);
 		say("conn %u: SCSI Response to ITT 0x%08x sent twice (StatSN %u)", c->no,
 		    cmd->itt, c->statsn - 1);
 	} else {
@@ -1498,6 +1527,12 @@ static void handle_scsi(struct conn *c, const uint8_t *buf, uint32_t len)
 			free_cmd(c, cmd);
 			return;
 		}
+		if (cfg.scen == S_STALL) {
+			free_cmd(c, cmd);
+			c->silent = 1;
+			say("conn %u: silent from now on", c->no);
+			return;
+		}
 		if (cfg.scen == S_DISCONNECT) {
 			free_cmd(c, cmd);
 			rdma_disconnect(c->id);
@@ -1578,7 +1613,7 @@ static void service(struct conn *c)
 
 			c->rxq_head = (c->rxq_head + 1) % RX_N;
 			c->rxq_n--;
-			if (!c->dead)
+			if (!c->dead && !c->silent)
 				handle_pdu(c, c->rxmem + (size_t)i * RX_SIZE, len);
 			if (!c->dead && post_recv(c, i))
 				mark_dead(c, "post_recv failed");
@@ -1590,7 +1625,7 @@ static void service(struct conn *c)
 			c->ready = cmd->next;
 			if (!c->ready)
 				c->ready_tail = NULL;
-			if (!c->dead)
+			if (!c->dead && !c->silent)
 				send_scsi_rsp(c, cmd);
 			if (c->parked != cmd)
 				free_cmd(c, cmd);

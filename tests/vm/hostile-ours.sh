@@ -59,26 +59,14 @@ scenarios=(
 
 rig_setup
 rig_iscsid_up
-# The device's CQ pool keeps the CQs it grew until the device goes away
-# (ib_cq_pool_get): CQs are not ours to free, everything else is.
-rdma_res() { rdma res show | tr -s ' ' | sed 's/ cq [0-9]*//'; }
-res0=$(rdma_res)
+res0=$(evil_rdma_res)
 rig_load_ours
 
-fails=0
-# fail SCEN WHY: record a failed scenario, with what the target and the
-# kernel said, and go on with the next one.
-fail() {
-	rig_log "FAIL: scenario $1: $2"
-	sed 's/^/    evil: /' "$elog" | grep -Ev 'evil: evil: (rx|tx) ' | tail -n 15
-	dmesg | tail -n +"$((k0 + 1))" | grep -E 'iscsi_da|iser_dm|connection' | tail -n 15 | sed 's/^/    kmsg: /'
-	fails=$((fails + 1))
-}
 
 for entry in "${scenarios[@]}"; do
 	IFS='|' read -r scen opts want ewant <<<"$entry"
 	elog=$RIG_OUT/evil-$scen.log
-	if [ -n "${HOSTILE_ONLY:-}" ] && [[ " $HOSTILE_ONLY " != *" $scen "* ]]; then
+	if ! evil_wanted "$scen"; then
 		continue
 	fi
 	if [[ $opts == *--send-inv* ]] && [ "$RIG_FABRIC" = siw ]; then
@@ -93,8 +81,8 @@ for entry in "${scenarios[@]}"; do
 	k0=$(dmesg | wc -l)
 	t0=$SECONDS
 	if ! evil_login; then
-		fail "$scen" "no login or no disk before the scenario fired"
-		timeout 60 iscsiadm -m node -U all >/dev/null 2>&1 || true
+		evil_fail "$scen" "no login or no disk before the scenario fired"
+		evil_logout || true
 		evil_stop || true
 		continue
 	fi
@@ -102,42 +90,37 @@ for entry in "${scenarios[@]}"; do
 	# A dropped command must be aborted in seconds, not after the default 30.
 	echo 8 >"/sys/block/${dev#/dev/}/device/timeout"
 	rc=0
-	timeout 180 fio --name=evil --filename="$dev" --direct=1 --ioengine=libaio --iodepth=8 \
-		--rw=randwrite --bsrange=4k-64k --size=4m --verify=crc32c --verify_fatal=1 \
-		--verify_state_save=0 --do_verify=1 --eta=never --output="$RIG_OUT/fio-$scen.log" || rc=$?
+	evil_fio "$scen" "$dev" || rc=$?
 	secs=$((SECONDS - t0))
 	if ! grep -q "fired on ITT" "$elog"; then
-		fail "$scen" "the target never misbehaved (the test proves nothing)"
+		evil_fail "$scen" "the target never misbehaved (the test proves nothing)"
 	elif [ $rc = 124 ]; then
-		fail "$scen" "fio hung (no completion within 180 s)"
-	elif [ $rc != 0 ] || ! grep -q 'err= 0' "$RIG_OUT/fio-$scen.log" ||
-		! grep -q 'READ: bw=' "$RIG_OUT/fio-$scen.log"; then
+		evil_fail "$scen" "fio hung (no completion within 180 s)"
+	elif [ $rc != 0 ] || ! evil_fio_clean "$scen"; then
 		grep -E 'verify|err=|error' "$RIG_OUT/fio-$scen.log" | head -n 5 | sed 's/^/    fio: /'
-		fail "$scen" "fio did not complete a clean verify pass (exit $rc)"
+		evil_fail "$scen" "fio did not complete a clean verify pass (exit $rc)"
 	else
 		dmesg | tail -n +"$((k0 + 1))" >"$RIG_OUT/klog-$scen.txt"
 		if [ "$want" != - ] && ! grep -Eq -- "$want" "$RIG_OUT/klog-$scen.txt"; then
-			fail "$scen" "no kernel log line matching /$want/"
+			evil_fail "$scen" "no kernel log line matching /$want/"
 		elif [ "$want" = - ] && grep -q 'starting recovery' "$RIG_OUT/klog-$scen.txt"; then
-			fail "$scen" "legal traffic, yet the connection was dropped"
+			evil_fail "$scen" "legal traffic, yet the connection was dropped"
 		elif [ -n "$ewant" ] && ! grep -Eq -- "$ewant" "$elog"; then
-			fail "$scen" "the target's log has no line matching /$ewant/"
+			evil_fail "$scen" "the target's log has no line matching /$ewant/"
 		else
 			line=$( { grep -E -- "${want/#-/iscsi_da|iser_dm}" "$RIG_OUT/klog-$scen.txt" || true; } | head -n 1)
 			rig_log "ok: scenario $scen: fio verify clean in ${secs} s; ${line:-(no log line, as expected)}"
 		fi
 	fi
-	if ! timeout 60 iscsiadm -m node -U all >/dev/null 2>&1 ||
-		! rig_wait 20 rig_no_sessions; then
-		fail "$scen" "logout failed or a session remains"
+	if ! evil_logout; then
+		evil_fail "$scen" "logout failed or a session remains"
 		break
 	fi
-	iscsiadm -m node -o delete >/dev/null 2>&1 || true
-	evil_stop || fail "$scen" "the target did not exit cleanly"
+	evil_stop || evil_fail "$scen" "the target did not exit cleanly"
 done
 
 rig_unload_ours || rig_die "modules do not unload after the hostile scenarios"
-res1=$(rdma_res)
+res1=$(evil_rdma_res)
 [ "$res0" = "$res1" ] || rig_die "RDMA resources differ after unload: before: $res0 after: $res1"
-[ $fails = 0 ] || rig_die "$fails hostile scenario(s) failed"
+[ "$evil_fails" = 0 ] || rig_die "$evil_fails hostile scenario(s) failed"
 rig_log "PASS: ours against every hostile scenario: logged, recovered, fio verify clean, modules unloaded"

@@ -10,7 +10,9 @@
 #                                  output in $elog; return once it listens
 #   evil_stop                      SIGTERM it; return its exit status
 #   evil_login                     discovery and login over iSER, then wait
-#                                  for the disk; non-zero if any step fails
+#                                  for the disk; non-zero if any step fails.
+#                                  EVIL_NODE_SETTINGS="name=value ..." are
+#                                  set on the node record before the login
 #   evil_logout                    log out of everything, wait until no
 #                                  session is left, forget the node records
 #   evil_fio NAME DEV              4 MiB of randwrite with crc32c, then its
@@ -24,6 +26,11 @@
 #                                  dmesg line SINCE, indented: for a failure
 #   evil_rdma_res                  the RDMA resources without CQs, to
 #                                  compare before load and after unload
+#   evil_wanted NAME               is NAME in HOSTILE_ONLY="name ..." (or
+#                                  is that unset): narrows a run
+#   evil_fail NAME WHY             record a failed scenario ($evil_fails),
+#                                  with what the target and the kernel said
+#                                  since dmesg line $k0, and go on
 
 RIG_PORT=3262
 RIG_IQN=iqn.2003-01.org.linux-iscsi.rig:evil
@@ -32,6 +39,7 @@ RIG_LUNS=1
 evil=$RIG_TOP/.build/hostile/iser-evil-target
 elog=${elog:-/dev/null}
 evil_pid=""
+evil_fails=0
 
 make -s -C "$RIG_TOP/tests/hostile" >"$RIG_OUT/hostile-build.log" 2>&1 ||
 	{ cat "$RIG_OUT/hostile-build.log"; rig_die "cannot build iser-evil-target"; }
@@ -56,8 +64,15 @@ evil_stop() {
 }
 
 evil_login() {
-	timeout 60 iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null 2>&1 &&
-		timeout 60 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >/dev/null 2>&1 &&
+	local kv
+
+	timeout 60 iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null 2>&1 ||
+		return 1
+	for kv in ${EVIL_NODE_SETTINGS:-}; do
+		iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser -o update \
+			-n "${kv%%=*}" -v "${kv#*=}" >/dev/null 2>&1 || return 1
+	done
+	timeout 60 iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >/dev/null 2>&1 &&
 		rig_wait 30 rig_have_disks
 }
 
@@ -86,3 +101,13 @@ evil_show() {
 # The device's CQ pool keeps the CQs it grew until the device goes away
 # (ib_cq_pool_get): CQs are not ours to free, everything else is.
 evil_rdma_res() { rdma res show | tr -s ' ' | sed 's/ cq [0-9]*//'; }
+
+evil_wanted() {
+	[ -z "${HOSTILE_ONLY:-}" ] || [[ " $HOSTILE_ONLY " == *" $1 "* ]]
+}
+
+evil_fail() {
+	rig_log "FAIL: scenario $1: $2"
+	evil_show "$k0"
+	evil_fails=$((evil_fails + 1))
+}
