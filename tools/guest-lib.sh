@@ -108,14 +108,27 @@ rig_setup() {
 	rig_log "setup: $(rdma link show | tr -s ' ' | head -1)"
 }
 
+# The initiator's IQN (iscsid's), the file made if missing.
+rig_initiator_name() {
+	mkdir -p /etc/iscsi
+	[ -s /etc/iscsi/initiatorname.iscsi ] ||
+		echo "InitiatorName=iqn.1993-08.org.debian:01:rig" >/etc/iscsi/initiatorname.iscsi
+	sed -n 's/^InitiatorName=//p' /etc/iscsi/initiatorname.iscsi
+}
+
 # LIO target with RAM-backed LUNs and a portal with iSER enabled.
-# Options: --chap USER PASS (CHAP for the initiator's IQN; default: none).
+# Options: --chap USER PASS (an ACL for the initiator's IQN, with CHAP);
+# --acl (an ACL for the initiator's IQN, no authentication: LIO keeps
+# per-ACL attributes such as its NOP-In ping timers, see rig_acl_attrib;
+# a generated ACL has the defaults).  Default: generated ACLs, no
+# authentication.
 rig_target_up() {
-	local chap_user="" chap_pass="" i tpg ini
-	if [ "${1:-}" = --chap ]; then
-		chap_user=$2 chap_pass=$3
-	fi
-	rig_log "target: $RIG_IQN, $RIG_LUNS x ${RIG_LUN_MB} MiB rd_mcp, portal $RIG_PORTAL_IP:$RIG_PORT iser${chap_user:+, CHAP}"
+	local chap_user="" chap_pass="" acl=0 i tpg ini
+	case ${1:-} in
+	--chap) chap_user=$2 chap_pass=$3 acl=1 ;;
+	--acl) acl=1 ;;
+	esac
+	rig_log "target: $RIG_IQN, $RIG_LUNS x ${RIG_LUN_MB} MiB rd_mcp, portal $RIG_PORTAL_IP:$RIG_PORT iser${chap_user:+, CHAP}$([ "${1:-}" = --acl ] && echo ", ACL")"
 	mkdir -p /etc/target
 	modprobe -a target_core_mod iscsi_target_mod ib_isert || rig_die "modprobe LIO"
 	tpg=$CFS/iscsi/$RIG_IQN/tpgt_1
@@ -129,14 +142,18 @@ rig_target_up() {
 		ln -s "$CFS/core/rd_mcp_$b/ram$b" "$tpg/lun/lun_$i/ram$b" || rig_die "map lun $i"
 	done
 	rig_portal_add iser
-	if [ -n "$chap_user" ]; then
-		ini=$(sed -n 's/^InitiatorName=//p' /etc/iscsi/initiatorname.iscsi)
+	if [ $acl = 1 ]; then
+		ini=$(rig_initiator_name)
 		echo 0 >"$tpg/attrib/generate_node_acls"
-		echo 1 >"$tpg/attrib/authentication"
 		mkdir -p "$tpg/acls/$ini"
-		# No newline: LIO (6.1) keeps it as part of the name.
-		printf '%s' "$chap_user" >"$tpg/acls/$ini/auth/userid"
-		printf '%s' "$chap_pass" >"$tpg/acls/$ini/auth/password"
+		if [ -n "$chap_user" ]; then
+			echo 1 >"$tpg/attrib/authentication"
+			# No newline: LIO (6.1) keeps it as part of the name.
+			printf '%s' "$chap_user" >"$tpg/acls/$ini/auth/userid"
+			printf '%s' "$chap_pass" >"$tpg/acls/$ini/auth/password"
+		else
+			echo 0 >"$tpg/attrib/authentication"
+		fi
 		for i in $(seq 0 $((RIG_LUNS - 1))); do
 			mkdir "$tpg/acls/$ini/lun_$i"
 			ln -s "$tpg/lun/lun_$i" "$tpg/acls/$ini/lun_$i/map"
@@ -148,6 +165,27 @@ rig_target_up() {
 		echo 0 >"$tpg/attrib/authentication"
 	fi
 	echo 1 >"$tpg/enable" || rig_die "enable TPG"
+}
+
+# rig_tpg_param KEY VALUE: the iSCSI key KEY the target offers or accepts
+# at the next login (tpgt_1/param/KEY) set to VALUE, and read back.
+rig_tpg_param() {
+	local f=$CFS/iscsi/$RIG_IQN/tpgt_1/param/$1
+	[ -e "$f" ] || rig_die "LIO has no TPG parameter $1"
+	echo "$2" >"$f" || rig_die "LIO refused $1=$2"
+	[ "$(cat "$f")" = "$2" ] || rig_die "LIO keeps $1=$(cat "$f") after $1=$2"
+	rig_log "target: $1=$2"
+}
+
+# rig_acl_attrib NAME VALUE: the attribute NAME of the initiator's ACL
+# (rig_target_up --acl or --chap) set to VALUE, and read back.
+rig_acl_attrib() {
+	local f
+	f=$CFS/iscsi/$RIG_IQN/tpgt_1/acls/$(rig_initiator_name)/attrib/$1
+	[ -e "$f" ] || rig_die "no ACL attribute $f (rig_target_up --acl)"
+	echo "$2" >"$f" || rig_die "LIO refused the ACL attribute $1=$2"
+	[ "$(cat "$f")" = "$2" ] || rig_die "LIO keeps $1=$(cat "$f") after $1=$2"
+	rig_log "target: ACL attribute $1=$2"
 }
 
 # rig_portal_add iser|tcp: the portal $RIG_PORTAL_IP:$RIG_PORT on the target's
@@ -223,9 +261,8 @@ rig_target_down() {
 # iscsid, started by hand: its packaged start-up goes through systemd.
 rig_iscsid_up() {
 	rig_log "iscsid: start"
-	mkdir -p /run/lock/iscsi /var/lib/iscsi /etc/iscsi
-	[ -s /etc/iscsi/initiatorname.iscsi ] ||
-		echo "InitiatorName=iqn.1993-08.org.debian:01:rig" >/etc/iscsi/initiatorname.iscsi
+	mkdir -p /run/lock/iscsi /var/lib/iscsi
+	rig_initiator_name >/dev/null
 	sed -i 's/^iscsid.startup/# &/' /etc/iscsi/iscsid.conf
 	# RIG_NOOP_INTERVAL, RIG_NOOP_TIMEOUT: the NOP-Out ping of the node
 	# records discovery makes (open-iscsi's default: every 5 s, 5 s to
