@@ -109,7 +109,7 @@ enum scen {
 	S_CMDSN_BACKWARDS, S_NOP_FLOOD, S_ASYNC_FLOOD, S_ASYNC_LOGOUT,
 	S_DATA_IN, S_DATA_IN_STATUS, S_R2T, S_DROP, S_LATE_RSP, S_DISCONNECT,
 	S_DUP_RESPONSE_READ, S_DUP_RESPONSE_INV, S_INV_WHEN_OFF, S_EARLY_RESPONSE,
-	S_WRITE_AFTER_RSP, S_STALL, S_NR
+	S_WRITE_AFTER_RSP, S_STALL, S_PING, S_NR
 };
 
 enum fire_on { F_ANY, F_READ, F_WRITE, F_RW };
@@ -193,7 +193,15 @@ static const struct {
 		"go silent from that command on: no response, no NOP-In answer,\n"
 		"                        no TMF response; the RC connection stays up until the\n"
 		"                        initiator drops it (its ping timeout)" },
+	[S_PING] = { "ping", F_ANY,
+		"after that command's response and each of the next 19, a NOP-In\n"
+		"                        ping that wants an answer (TTT 0x7000 + n); logs\n"
+		"                        \"ping answers: 20 of 20\" once all are answered, the\n"
+		"                        count so far if the connection closes before" },
 };
+
+#define PINGS		20
+#define PING_TTT	0x7000u
 
 /* ITTs as iscsi_da builds them (isda_itt_build()): index, then age. */
 #define ITT_IDX_BITS	16
@@ -298,6 +306,7 @@ struct conn {
 	struct cmd *ready, *ready_tail, *all;
 	int dead, ffp, discovery, peer_no_inv, tpgt_sent, login_started;
 	int silent;		/* stall: ignore everything from now on */
+	int pings_sent, ping_answers;	/* ping */
 	int logged_out, rejected;
 	unsigned int ncmds;
 	struct cmd *parked;	/* inv-other-stag, late-response */
@@ -845,8 +854,12 @@ static void handle_nop(struct conn *c, const uint8_t *b, const uint8_t *data, ui
 {
 	uint8_t rsp[BHS_LEN] = { 0 };
 
-	if (get32(b + B_ITT) == RSVD_TAG)
-		return;		/* an answer to a NOP-In of ours */
+	if (get32(b + B_ITT) == RSVD_TAG) {
+		/* an answer to a NOP-In of ours */
+		if (get32(b + B_TTT) - PING_TTT < PINGS && ++c->ping_answers == PINGS)
+			say("conn %u: ping answers: %d of %d", c->no, PINGS, PINGS);
+		return;
+	}
 	rsp[B_OP] = OP_NOOP_IN;
 	rsp[B_FLAGS] = 0x80;
 	memcpy(rsp + B_LUN, b + B_LUN, 8);
@@ -898,7 +911,8 @@ static void sense(struct cmd *cmd, uint8_t key, uint8_t asc, uint8_t ascq)
 	cmd->sense_len = 18;
 }
 
-static void unsolicited(struct conn *c, int nop, int event)
+/* nop: a NOP-In that wants no answer (ttt RSVD_TAG) or wants one (ttt). */
+static void unsolicited_ttt(struct conn *c, int nop, int event, uint32_t ttt)
 {
 	uint8_t b[BHS_LEN] = { 0 }, sd[20] = { 0 };
 
@@ -906,7 +920,7 @@ static void unsolicited(struct conn *c, int nop, int event)
 	put32(b + B_ITT, RSVD_TAG);
 	if (nop) {
 		b[B_OP] = OP_NOOP_IN;
-		put32(b + B_TTT, RSVD_TAG);
+		put32(b + B_TTT, ttt);
 		put_sns(c, b, 0);
 		send_simple(c, b, NULL, 0);
 		return;
@@ -927,6 +941,11 @@ static void unsolicited(struct conn *c, int nop, int event)
 	sd[14] = 0x3f;
 	sd[15] = 0x0e;
 	send_simple(c, b, sd, 20);
+}
+
+static void unsolicited(struct conn *c, int nop, int event)
+{
+	unsolicited_ttt(c, nop, event, RSVD_TAG);
 }
 
 /*
@@ -1185,6 +1204,8 @@ static void send_scsi_rsp(struct conn *c, struct cmd *cmd)
 	} else {
 		tx_send(c, s, len, with_inv, inv);
 	}
+	if ((fire == S_PING || c->pings_sent) && c->pings_sent < PINGS)
+		unsolicited_ttt(c, 1, 0, PING_TTT + c->pings_sent++);
 	if (fire == S_NOP_FLOOD)
 		for (i = 0; i < 1000 && !c->dead; i++)
 			unsolicited(c, 1, 0);
@@ -1722,6 +1743,8 @@ static void destroy_conn(struct conn *c)
 		free(cmd);
 	}
 	rdma_destroy_id(c->id);
+	if (c->pings_sent && c->ping_answers < PINGS)
+		say("conn %u: ping answers: %d of %d", c->no, c->ping_answers, PINGS);
 	say("conn %u: closed (%u SCSI commands)", c->no, c->ncmds);
 	free(c);
 }

@@ -8,7 +8,8 @@
 # bad iSER flags, invalidation of keys that are not the task's, truncated
 # PDU, CmdSN window going backwards, NOP-In and Async floods, Data-In and
 # R2T (forbidden in iSER), a dropped command, a response that arrives
-# after the abort was sent, a disconnect), then behaves
+# after the abort was sent, a disconnect, target pings that want an
+# answer), then behaves
 # again.  Each scenario must:
 #   - leave a kernel log line of ours that names what happened (the
 #     expected pattern is listed with the scenario), or, for the floods
@@ -55,6 +56,7 @@ scenarios=(
 	"drop|--after 40|iscsi_da.*ABORT TASK"
 	"late-response|--after 40|iscsi_da.*ABORT TASK|the held response to ITT .* goes first"
 	"disconnect|--after 40|iser_dm.*disconnected"
+	"ping|--after 40|-|ping answers: 20 of 20"
 )
 
 rig_setup
