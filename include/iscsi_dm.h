@@ -89,11 +89,6 @@ struct iscsi_dm_ops;
  * @no_sg_gaps: true when the datamover can only register buffers without
  *	gaps between 4 KiB pages (fast-registration page lists); iscsi_da then
  *	sets the host's virt_boundary_mask so the block layer never builds one
- * @max_dataouts: unsolicited Data-Out PDUs the datamover can build for one
- *	SCSI Command, fixed by Allocate_Connection_Resources; iscsi_da
- *	sends no more unsolicited data than the immediate data plus this
- *	many MaxXmitDataSegmentLength segments (FirstBurstLength is only a
- *	maximum, RFC 7143 §13.14)
  *
  * Embedded by the datamover in its own connection object; iscsi_da never
  * allocates or frees it.
@@ -108,7 +103,6 @@ struct iscsi_dm_ep {
 	u32				max_sectors;
 	struct device			*dma_dev;
 	bool				no_sg_gaps;
-	u32				max_dataouts;
 };
 
 /**

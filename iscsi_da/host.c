@@ -115,7 +115,6 @@ static int isda_send_scsi_cmd(struct isda_session *sess,
 		.initial_r2t = p->initial_r2t_en,
 		.first_burst = p->first_burst,
 		.max_xmit_dlength = conn->max_xmit_dlength,
-		.max_dataouts = conn->dm.ep ? conn->dm.ep->max_dataouts : 0,
 	};
 	struct isda_scsi_cmd_desc d = {};
 	struct scsi_lun lun;

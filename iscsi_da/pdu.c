@@ -25,9 +25,7 @@
  *
  * RFC 7143 §13.10-13.14: immediate data is bounded by FirstBurstLength and
  * by one data segment (MaxXmitDataSegmentLength); with InitialR2T=No the
- * initiator may send up to FirstBurstLength unsolicited in total.  That is
- * a maximum, not an obligation: we send no more than the datamover can
- * carry (@p->max_dataouts Data-Out PDUs); the target asks for the rest.
+ * initiator may send up to FirstBurstLength unsolicited in total.
  */
 void isda_pdu_burst_sizes(const struct isda_burst_params *p, bool write,
 			  u32 edtl, u32 *immediate, u32 *unsolicited)
@@ -42,11 +40,8 @@ void isda_pdu_burst_sizes(const struct isda_burst_params *p, bool write,
 	if (p->immediate_data)
 		imm = min(edtl, min(p->first_burst, p->max_xmit_dlength));
 	unsol = imm;
-	if (!p->initial_r2t) {
-		u64 room = imm + (u64)p->max_dataouts * p->max_xmit_dlength;
-
-		unsol = max_t(u64, imm, min_t(u64, min(edtl, p->first_burst), room));
-	}
+	if (!p->initial_r2t)
+		unsol = max(imm, min(edtl, p->first_burst));
 	*immediate = imm;
 	*unsolicited = unsol;
 }

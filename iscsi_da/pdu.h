@@ -62,15 +62,12 @@ static inline bool isda_itt_in_range(itt_t itt, u32 ntasks)
  * @initial_r2t: InitialR2T=Yes
  * @first_burst: FirstBurstLength
  * @max_xmit_dlength: MaxXmitDataSegmentLength (the target's MaxRecvDSL)
- * @max_dataouts: unsolicited Data-Out PDUs the datamover can carry for one
- *	command (&iscsi_dm_ep.max_dataouts)
  */
 struct isda_burst_params {
 	bool	immediate_data;
 	bool	initial_r2t;
 	u32	first_burst;
 	u32	max_xmit_dlength;
-	u32	max_dataouts;
 };
 
 /**

@@ -268,6 +268,7 @@ struct iscsi_dm_ep *iser_dm_ep_connect(struct sockaddr *dst, bool non_blocking)
 	INIT_LIST_HEAD(&ep->tx_posted);
 	INIT_LIST_HEAD(&ep->mrs);
 	INIT_LIST_HEAD(&ep->active);
+	INIT_LIST_HEAD(&ep->dataouts);
 	INIT_LIST_HEAD(&ep->entry);
 	INIT_WORK(&ep->term_work, iser_dm_term_work);
 	INIT_WORK(&ep->free_work, iser_dm_ep_free_work);

@@ -35,8 +35,9 @@
 /* SGEs of a SEND: iSER header + BHS, then up to three data pieces. */
 #define ISER_DM_MAX_TX_SGE	4
 /*
- * Unsolicited Data-Out PDUs one command may carry; iscsi_da clamps the
- * unsolicited amount to it (&iscsi_dm_ep.max_dataouts).
+ * Unsolicited Data-Out PDUs posted in one chain; a burst that needs more
+ * (FirstBurstLength / MaxXmitDataSegmentLength) goes out in several
+ * chains as descriptors come back (send.c).
  */
 #define ISER_DM_MAX_DATAOUTS	63
 /* Send descriptors only control PDUs may take (never starved by I/O). */
@@ -193,9 +194,13 @@ static inline bool iser_dm_buf_needs_inv(const struct iser_dm_buf *buf)
  * @ep: endpoint the task was sent on (valid while not IDLE)
  * @entry: in &iser_dm_ep.active while not IDLE
  * @state: see &enum iser_dm_task_state, under &iser_dm_ep.lock
- * @send_pending: the SEND carrying the task's data has not completed yet:
- *	the HCA may still read the write buffer (a retransmission)
+ * @sends: chains carrying the task's data posted and not completed: the
+ *	HCA may still read the write buffer (a retransmission)
  * @inv_pending: a LOCAL_INV of the task's MRs is in flight
+ * @do_entry: in &iser_dm_ep.dataouts while unsolicited Data-Outs remain to
+ *	be posted
+ * @do_off: offset of the next unsolicited byte to post in a Data-Out
+ * @do_sn: DataSN of the next Data-Out
  * @in: read buffer (target RDMA-Writes)
  * @out: write buffer (immediate data SGE, RDMA Read beyond unsolicited)
  * @resp_rx: the held SCSI Response while RESPONDED (or ABORTING after one)
@@ -203,8 +208,9 @@ static inline bool iser_dm_buf_needs_inv(const struct iser_dm_buf *buf)
  * @released: completed when an ABORTING task has settled
  *
  * The task settles (is released: MRs back to the pool, buffers unmapped,
- * IDLE) only when neither @send_pending nor @inv_pending is set and its
- * MRs are invalid; only then does its SCSI Response go to iscsi_da.
+ * IDLE) only when no chain of @sends is in flight, @inv_pending is clear
+ * and its MRs are invalid; only then does its SCSI Response go to
+ * iscsi_da.
  * Fields other than @state are under &iser_dm_ep.lock too once ACTIVE.
  */
 struct iser_dm_task {
@@ -212,8 +218,11 @@ struct iser_dm_task {
 	struct iser_dm_ep		*ep;
 	struct list_head		entry;
 	enum iser_dm_task_state		state;
-	bool				send_pending;
+	unsigned int			sends;
 	bool				inv_pending;
+	struct list_head		do_entry;
+	u32				do_off;
+	u32				do_sn;
 	struct iser_dm_buf		in;
 	struct iser_dm_buf		out;
 	struct iser_dm_rx_desc		*resp_rx;
@@ -281,6 +290,7 @@ struct iser_dm_counters {
  *	signalled one
  * @senders: senders past their state check that still use the QP, the
  *	pools or the login buffers; teardown waits for none (iser_dm_stop_io)
+ * @dataouts: tasks with unsolicited Data-Outs still to post, in order
  * @mrs: free fast-reg MRs (ib_mr_pool)
  * @mr_count: MRs in the pool, 0 when none
  * @max_pages: page-list length of each MR
@@ -342,6 +352,7 @@ struct iser_dm_ep {
 	struct list_head		tx_posted;
 	unsigned int			tx_unsignaled;
 	unsigned int			senders;
+	struct list_head		dataouts;
 	struct list_head		mrs;
 	unsigned int			mr_count;
 	unsigned int			max_pages;
@@ -436,6 +447,7 @@ void iser_dm_tx_retire_all(struct iser_dm_ep *ep);
 
 /* send.c */
 int iser_dm_send_control(struct iscsi_dm_conn *conn, struct iscsi_dm_task *task);
+void iser_dm_dataouts_resume(struct iser_dm_ep *ep);
 
 /* recv.c */
 int iser_dm_post_recv(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx);

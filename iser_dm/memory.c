@@ -128,8 +128,11 @@ int iser_dm_task_map(struct iser_dm_ep *ep, struct iscsi_dm_task *task,
 	t->task = task;
 	t->ep = ep;
 	INIT_LIST_HEAD(&t->entry);
-	t->send_pending = false;
+	t->sends = 0;
 	t->inv_pending = false;
+	INIT_LIST_HEAD(&t->do_entry);
+	t->do_off = 0;
+	t->do_sn = 0;
 	t->resp_rx = NULL;
 	memset(&t->in, 0, sizeof(t->in));
 	memset(&t->out, 0, sizeof(t->out));
@@ -170,7 +173,8 @@ void iser_dm_task_release(struct iser_dm_ep *ep, struct iser_dm_task *t)
 	iser_dm_buf_unmap(ep, &t->in);
 	iser_dm_buf_unmap(ep, &t->out);
 	list_del_init(&t->entry);
-	t->send_pending = false;
+	list_del_init(&t->do_entry);
+	t->sends = 0;
 	t->inv_pending = false;
 	t->resp_rx = NULL;
 	t->state = ISER_DM_TASK_IDLE;

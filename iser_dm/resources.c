@@ -148,9 +148,6 @@ static int iser_dm_tx_alloc(struct iser_dm_ep *ep, unsigned int n)
 	}
 	ep->tx_count = n;
 	ep->tx_nfree = n;
-	/* A command and its Data-Outs must fit beside the control reserve. */
-	ep->dm.max_dataouts = min_t(unsigned int, ISER_DM_MAX_DATAOUTS,
-				    n - 1 - ISER_DM_TX_RESERVE);
 	return 0;
 
 err_hdrs:

@@ -7,7 +7,12 @@
  *	[SEND(iSER hdr + Data-Out BHS + unsolicited data)] ...
  *
  * posted as one chain, with descriptors from the connection's pool: the
- * I/O path allocates nothing and may run in atomic context.
+ * I/O path allocates nothing and may run in atomic context.  The
+ * unsolicited burst is always sent whole (LIO requires it to end at
+ * min(FirstBurstLength, EDTL)): beyond ISER_DM_MAX_DATAOUTS PDUs the rest
+ * follows in further chains as descriptors come back
+ * (iser_dm_dataouts_resume()).  Commands leave ISER_DM_TX_RESERVE
+ * descriptors to control PDUs.
  *
  * Command SENDs without data are signalled one in ISER_DM_SIGNAL_EVERY: a
  * completion retires every descriptor posted before it
@@ -41,6 +46,8 @@ static void iser_dm_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 	}
 	/* Free the descriptors first: a settled task's successor needs them. */
 	iser_dm_tx_retire(ep, tx);
+	if (ok && !list_empty(&ep->dataouts))
+		iser_dm_dataouts_resume(ep);
 	if (t)
 		iser_dm_task_sent(ep, t, ok);
 }
@@ -129,32 +136,116 @@ static bool iser_dm_tx_signal(struct iser_dm_ep *ep, unsigned int ndo, u32 imm)
 	return false;
 }
 
+/*
+ * Build @n Data-Out PDUs of @t's unsolicited data from @t->do_off on, in
+ * @txs, chained in order; the one that ends the burst carries the F bit.
+ */
+static void iser_dm_build_dataouts(struct iser_dm_ep *ep, struct iser_dm_task *t,
+				   struct iser_dm_tx_desc **txs, unsigned int n)
+{
+	const struct iscsi_dm_task *task = t->task;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		u32 len = min(ep->max_xmit, task->unsolicited_size - t->do_off);
+
+		iser_dm_tx_init(ep, txs[i], sizeof(struct iscsi_hdr));
+		iser_dm_wire_build_ctrl((struct iser_ctrl *)txs[i]->hdr, NULL, NULL);
+		iser_dm_wire_build_dataout((struct iscsi_data *)(txs[i]->hdr +
+							sizeof(struct iser_ctrl)),
+					   (const struct iscsi_hdr *)task->hdr, t->do_sn,
+					   t->do_off, len,
+					   t->do_off + len == task->unsolicited_size);
+		iser_dm_tx_sync(ep, txs[i]);
+		iser_dm_data_sge(ep, t, t->do_off, len, &txs[i]->sge[1]);
+		txs[i]->wr.num_sge = 2;
+		if (i)
+			txs[i - 1]->wr.next = &txs[i]->wr;
+		t->do_off += len;
+		t->do_sn++;
+	}
+}
+
+/**
+ * iser_dm_dataouts_resume() - post more of the unsolicited bursts waiting
+ * @ep: the endpoint (lock not held)
+ *
+ * A burst larger than one chain (ISER_DM_MAX_DATAOUTS PDUs) goes out in
+ * chains as send descriptors come back: from every send completion, the
+ * head of @ep->dataouts gets what is free beyond the control reserve.
+ * Each chain is signalled, so the waiting task's own completion comes
+ * back here: no burst is left waiting with nothing in flight.
+ */
+void iser_dm_dataouts_resume(struct iser_dm_ep *ep)
+{
+	struct iser_dm_tx_desc *txs[ISER_DM_MAX_DATAOUTS];
+	const struct ib_send_wr *bad = NULL;
+	struct iser_dm_task *t;
+	unsigned long flags;
+	unsigned int n, i;
+	int ret = 0;
+
+	spin_lock_irqsave(&ep->lock, flags);
+	while (ep->state == ISER_DM_FFP && ep->tx_nfree > ISER_DM_TX_RESERVE) {
+		t = list_first_entry_or_null(&ep->dataouts, struct iser_dm_task, do_entry);
+		if (!t)
+			break;
+		n = iser_dm_wire_dataout_count(t->do_off, t->task->unsolicited_size,
+					       ep->max_xmit);
+		n = min3(n, ep->tx_nfree - ISER_DM_TX_RESERVE,
+			 (unsigned int)ISER_DM_MAX_DATAOUTS);
+		if (WARN_ON_ONCE(!n) || !iser_dm_tx_get_n(ep, n, txs))
+			break;
+		iser_dm_build_dataouts(ep, t, txs, n);
+		txs[n - 1]->wr.send_flags = IB_SEND_SIGNALED;
+		txs[n - 1]->task = t;
+		t->sends++;
+		if (t->do_off == t->task->unsolicited_size)
+			list_del_init(&t->do_entry);
+		for (i = 0; i < n; i++)
+			iser_dm_tx_posted(ep, txs[i]);
+		ret = ib_post_send(ep->qp, &txs[0]->wr, &bad);
+		if (ret) {
+			iser_dm_unposted_put(ep, bad);
+			break;
+		}
+		atomic64_add(n, &ep->stats.sends);
+		atomic64_inc(&ep->stats.signaled);
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+	if (ret) {
+		/* The burst has a hole now: the connection cannot go on. */
+		pr_err("iser_dm: ep %p: posting Data-Outs failed: %d\n", ep, ret);
+		atomic64_inc(&ep->stats.errors);
+		iser_dm_conn_fail(ep, ret);
+	}
+}
+
 static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *task)
 {
 	struct iser_dm_tx_desc *txs[ISER_DM_MAX_DATAOUTS + 1];
 	struct iser_dm_task *t = iser_dm_task(task);
-	struct iscsi_hdr *hdr = (struct iscsi_hdr *)task->hdr;
 	struct iser_dm_stag rd = {}, wr = {};
 	const struct ib_send_wr *bad = NULL;
 	struct ib_reg_wr reg[2];
 	struct ib_send_wr *first;
-	unsigned int nreg, ndo, i;
+	unsigned int nreg, ndo, all, i;
 	unsigned long flags;
 	bool signal;
-	u32 off;
 	int ret;
 
-	ndo = iser_dm_wire_dataout_count(task->immediate_size, task->unsolicited_size,
-					 ep->max_xmit);
 	if (task->unsolicited_size > task->out.length ||
-	    task->immediate_size > task->unsolicited_size ||
-	    ndo > ep->dm.max_dataouts) {
-		pr_err_ratelimited("iser_dm: ep %p: itt 0x%x: bad unsolicited layout (imm %u unsol %u len %u, %u Data-Outs)\n",
+	    task->immediate_size > task->unsolicited_size) {
+		pr_err_ratelimited("iser_dm: ep %p: itt 0x%x: bad unsolicited layout (imm %u unsol %u len %u)\n",
 				   ep, be32_to_cpu((__force __be32)task->itt),
 				   task->immediate_size, task->unsolicited_size,
-				   task->out.length, ndo);
+				   task->out.length);
 		return -EINVAL;
 	}
+	/* The first chain of the burst goes with the command; the rest later. */
+	all = iser_dm_wire_dataout_count(task->immediate_size, task->unsolicited_size,
+					 ep->max_xmit);
+	ndo = min_t(unsigned int, all, ISER_DM_MAX_DATAOUTS);
 
 	spin_lock_irqsave(&ep->lock, flags);
 	if (!iser_dm_sender_enter(ep, ISER_DM_FFP)) {
@@ -195,20 +286,10 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	}
 
 	/* Non-immediate unsolicited data: Data-Out PDUs we build. */
-	off = task->immediate_size;
-	for (i = 1; i <= ndo; i++) {
-		u32 len = min(ep->max_xmit, task->unsolicited_size - off);
-
-		iser_dm_tx_init(ep, txs[i], sizeof(struct iscsi_hdr));
-		iser_dm_wire_build_ctrl((struct iser_ctrl *)txs[i]->hdr, NULL, NULL);
-		iser_dm_wire_build_dataout((struct iscsi_data *)(txs[i]->hdr +
-							sizeof(struct iser_ctrl)),
-					   hdr, i - 1, off, len, i == ndo);
-		iser_dm_tx_sync(ep, txs[i]);
-		iser_dm_data_sge(ep, t, off, len, &txs[i]->sge[1]);
-		txs[i]->wr.num_sge = 2;
-		txs[i - 1]->wr.next = &txs[i]->wr;
-		off += len;
+	t->do_off = task->immediate_size;
+	if (ndo) {
+		iser_dm_build_dataouts(ep, t, &txs[1], ndo);
+		txs[0]->wr.next = &txs[1]->wr;
 	}
 
 	first = &txs[0]->wr;
@@ -230,8 +311,10 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	if (task->immediate_size || ndo) {
 		/* The task's data goes out: it settles after this completes. */
 		txs[ndo]->task = t;
-		t->send_pending = true;
+		t->sends = 1;
 	}
+	if (ndo < all)
+		list_add_tail(&t->do_entry, &ep->dataouts);
 	for (i = 0; i <= ndo; i++)
 		iser_dm_tx_posted(ep, txs[i]);
 	ret = ib_post_send(ep->qp, first, &bad);

@@ -9,16 +9,18 @@
  *	                         +--Deallocate_Task_Resources+--> ABORTING --settle--> IDLE
  *	                                                            (waiter woken)
  *
- * A task settles when nothing of it is in flight: the SEND that carries
+ * A task settles when nothing of it is in flight: every chain that carries
  * its data has completed (until then the HCA may retransmit from the
- * buffer), and every MR is invalid (the target's Send with Invalidate,
- * checked against the task, or our LOCAL_INV, completed).  Settling
- * returns the MRs and unmaps the buffers; only then does the held response
- * go to iscsi_da.  A response for an IDLE task (its command not sent yet:
- * early or guessed) or for a RESPONDED one (a duplicate) is a protocol
- * error, never a completion.  A failed SEND or LOCAL_INV settles nothing:
- * the connection fails and iser_dm_stop_io() releases the task after the
- * QP is drained.
+ * buffer) and none is left to post, and every MR is invalid (the target's
+ * Send with Invalidate, checked against the task, or our LOCAL_INV,
+ * completed; the LOCAL_INV is posted only once the sends are done, as a
+ * retransmission may still read through the key).  Settling returns the
+ * MRs and unmaps the buffers; only then does the held response go to
+ * iscsi_da.  A response for an IDLE task (its command not sent yet: early
+ * or guessed) or for a RESPONDED one (a duplicate) is a protocol error,
+ * never a completion.  A failed SEND or LOCAL_INV settles nothing: the
+ * connection fails and iser_dm_stop_io() releases the task after the QP
+ * is drained.
  *
  * The sender fence lives here too: whoever uses the QP, the pools or the
  * login buffers outside @ep->lock enters as a sender while the endpoint
@@ -56,25 +58,38 @@ void iser_dm_sender_exit(struct iser_dm_ep *ep)
 }
 
 /*
- * Release @t if nothing of it is in flight.  Caller holds @ep->lock.
+ * Move @t on once nothing of its data is in flight: invalidate what is
+ * still valid (a LOCAL_INV only after the last send that reads the
+ * buffer, which a retransmission could otherwise still need), then
+ * release it.  Caller holds @ep->lock.
  * Return: the held response to hand on (*deliver: to iscsi_da; otherwise
- * only reposted), or NULL.
+ * only reposted), or NULL; *err: LOCAL_INV could not be posted.
  */
 static struct iser_dm_rx_desc *iser_dm_task_settle(struct iser_dm_ep *ep,
 						   struct iser_dm_task *t,
-						   bool *deliver)
+						   bool *deliver, int *err)
 {
 	enum iser_dm_task_state state = t->state;
 	struct iser_dm_rx_desc *rx;
+	int ret;
 
 	lockdep_assert_held(&ep->lock);
 	*deliver = false;
-	if (t->send_pending || t->inv_pending ||
-	    (state != ISER_DM_TASK_RESPONDED && state != ISER_DM_TASK_ABORTING))
+	if ((state != ISER_DM_TASK_RESPONDED && state != ISER_DM_TASK_ABORTING) ||
+	    t->sends || !list_empty(&t->do_entry))
 		return NULL;
-	/* The debug check of the rule above: a valid key here is our bug. */
-	WARN_ONCE(iser_dm_buf_needs_inv(&t->in) || iser_dm_buf_needs_inv(&t->out),
-		  "iser_dm: ep %p: task settles with a valid MR\n", ep);
+	if (!t->inv_pending &&
+	    (iser_dm_buf_needs_inv(&t->in) || iser_dm_buf_needs_inv(&t->out))) {
+		ret = iser_dm_task_post_inv(ep, t);
+		if (ret < 0) {
+			/* The keys stay valid: only a drained QP frees the task. */
+			*err = ret;
+			return NULL;
+		}
+		t->inv_pending = true;
+	}
+	if (t->inv_pending)
+		return NULL;
 	rx = t->resp_rx;
 	iser_dm_task_release(ep, t);
 	if (state == ISER_DM_TASK_ABORTING)
@@ -83,10 +98,17 @@ static struct iser_dm_rx_desc *iser_dm_task_settle(struct iser_dm_ep *ep,
 	return rx;
 }
 
-/* Outside @ep->lock: a settled task's response goes up, its buffer back. */
+/*
+ * Outside @ep->lock: a settled task's response goes up and its buffer
+ * back; or, when the task could not be invalidated, the connection fails.
+ */
 static void iser_dm_task_hand_on(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx,
-				 bool deliver, struct iser_dm_task *t)
+				 bool deliver, struct iser_dm_task *t, int err)
 {
+	if (err) {
+		atomic64_inc(&ep->stats.errors);
+		iser_dm_conn_fail(ep, err);
+	}
 	if (!rx)
 		return;
 	if (deliver)
@@ -95,7 +117,7 @@ static void iser_dm_task_hand_on(struct iser_dm_ep *ep, struct iser_dm_rx_desc *
 }
 
 /**
- * iser_dm_task_sent() - the SEND carrying @t's data completed
+ * iser_dm_task_sent() - a chain carrying @t's data completed
  * @ep: the endpoint (lock not held)
  * @t: the task
  * @ok: it completed successfully; a failed or flushed one settles nothing
@@ -106,13 +128,14 @@ void iser_dm_task_sent(struct iser_dm_ep *ep, struct iser_dm_task *t, bool ok)
 	struct iser_dm_rx_desc *rx = NULL;
 	unsigned long flags;
 	bool deliver = false;
+	int err = 0;
 
 	spin_lock_irqsave(&ep->lock, flags);
-	t->send_pending = false;
+	t->sends--;
 	if (ok)
-		rx = iser_dm_task_settle(ep, t, &deliver);
+		rx = iser_dm_task_settle(ep, t, &deliver, &err);
 	spin_unlock_irqrestore(&ep->lock, flags);
-	iser_dm_task_hand_on(ep, rx, deliver, t);
+	iser_dm_task_hand_on(ep, rx, deliver, t, err);
 }
 
 static void iser_dm_task_proto_error(struct iser_dm_ep *ep, itt_t itt, const char *what)
@@ -139,7 +162,7 @@ void iser_dm_task_response(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx,
 	struct iser_dm_task *t;
 	unsigned long flags;
 	bool deliver;
-	int ret;
+	int err = 0;
 
 	conn = iser_dm_upcall_begin(ep);
 	if (conn) {
@@ -185,18 +208,11 @@ void iser_dm_task_response(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx,
 	}
 	t->state = ISER_DM_TASK_RESPONDED;
 	t->resp_rx = rx;
-	ret = iser_dm_task_post_inv(ep, t);
-	if (ret < 0) {
-		/* The keys stay valid: only a drained QP makes the task safe. */
-		spin_unlock_irqrestore(&ep->lock, flags);
-		atomic64_inc(&ep->stats.errors);
-		iser_dm_conn_fail(ep, ret);
-		return;
-	}
-	t->inv_pending = ret > 0;
-	rx = iser_dm_task_settle(ep, t, &deliver);
+	/* Answered: unsolicited data not yet posted is not wanted any more. */
+	list_del_init(&t->do_entry);
+	rx = iser_dm_task_settle(ep, t, &deliver, &err);
 	spin_unlock_irqrestore(&ep->lock, flags);
-	iser_dm_task_hand_on(ep, rx, deliver, t);
+	iser_dm_task_hand_on(ep, rx, deliver, t, err);
 }
 
 /**
@@ -215,6 +231,7 @@ void iser_dm_inv_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct iser_dm_rx_desc *rx;
 	unsigned long flags;
 	bool deliver;
+	int err = 0;
 
 	spin_lock_irqsave(&ep->lock, flags);
 	t->inv_pending = false;
@@ -228,9 +245,9 @@ void iser_dm_inv_done(struct ib_cq *cq, struct ib_wc *wc)
 		return;
 	}
 	iser_dm_task_inv_complete(t);
-	rx = iser_dm_task_settle(ep, t, &deliver);
+	rx = iser_dm_task_settle(ep, t, &deliver, &err);
 	spin_unlock_irqrestore(&ep->lock, flags);
-	iser_dm_task_hand_on(ep, rx, deliver, t);
+	iser_dm_task_hand_on(ep, rx, deliver, t, err);
 }
 
 /**
@@ -238,9 +255,9 @@ void iser_dm_inv_done(struct ib_cq *cq, struct ib_wc *wc)
  * @conn: the Connection_Handle
  * @task: a task ending without a SCSI Response (a held one is dropped)
  *
- * Invalidates the task's MRs and waits until it has settled (its SEND
- * completed, its LOCAL_INV completed), or until the QP is drained when
- * that is impossible.  Sleeps.
+ * Stops its unsolicited Data-Outs, invalidates its MRs once its sends have
+ * completed, and waits until it has settled, or until the QP is drained
+ * when that is impossible.  Sleeps.
  */
 void iser_dm_deallocate_task_resources(struct iscsi_dm_conn *conn,
 				       struct iscsi_dm_task *task)
@@ -249,8 +266,8 @@ void iser_dm_deallocate_task_resources(struct iscsi_dm_conn *conn,
 	struct iser_dm_task *t = iser_dm_task(task);
 	enum iser_dm_task_state was;
 	struct iser_dm_rx_desc *rx;
-	bool deliver, fail = false;
-	int ret;
+	bool deliver, settled;
+	int err = 0;
 
 	if (!ep)
 		return;
@@ -264,24 +281,12 @@ void iser_dm_deallocate_task_resources(struct iscsi_dm_conn *conn,
 		 ep, be32_to_cpu((__force __be32)task->itt), was);
 	t->state = ISER_DM_TASK_ABORTING;
 	reinit_completion(&t->released);
-	/* RESPONDED: our LOCAL_INV, if any, is already in flight. */
-	if (was == ISER_DM_TASK_ACTIVE) {
-		ret = iser_dm_task_post_inv(ep, t);
-		if (ret < 0)
-			fail = true;	/* stop the QP; iser_dm_stop_io() wakes us */
-		else
-			t->inv_pending = ret > 0;
-	}
-	rx = fail ? NULL : iser_dm_task_settle(ep, t, &deliver);
-	if (t->state == ISER_DM_TASK_IDLE) {
-		spin_unlock_irq(&ep->lock);
-		iser_dm_task_hand_on(ep, rx, false, t);
-		return;
-	}
+	list_del_init(&t->do_entry);	/* no more of its Data-Outs */
+	rx = iser_dm_task_settle(ep, t, &deliver, &err);
+	settled = t->state == ISER_DM_TASK_IDLE;
 	spin_unlock_irq(&ep->lock);
-	if (fail) {
-		atomic64_inc(&ep->stats.errors);
-		iser_dm_conn_fail(ep, -EIO);
-	}
-	wait_for_completion(&t->released);
+	/* A LOCAL_INV that cannot be posted: iser_dm_stop_io() wakes us. */
+	iser_dm_task_hand_on(ep, rx, false, t, err);
+	if (!settled)
+		wait_for_completion(&t->released);
 }

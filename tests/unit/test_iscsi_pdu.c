@@ -18,7 +18,6 @@ static void test_burst(void)
 	struct isda_burst_params p = {
 		.immediate_data = true, .initial_r2t = true,
 		.first_burst = 65536, .max_xmit_dlength = 8192,
-		.max_dataouts = 63,
 	};
 	u32 imm, unsol;
 
@@ -41,26 +40,6 @@ static void test_burst(void)
 
 	isda_pdu_burst_sizes(&p, false, 131072, &imm, &unsol);
 	TAP_EQ(imm + unsol, 0, "reads carry no unsolicited data");
-
-	/* FirstBurstLength is a maximum: never more than the datamover carries */
-	p.immediate_data = true;
-	p.first_burst = 1048576;
-	isda_pdu_burst_sizes(&p, true, 1048576, &imm, &unsol);
-	TAP_EQ(imm, 8192, "1 MiB FirstBurst: immediate still one segment");
-	TAP_EQ(unsol, 8192 + 63 * 8192, "1 MiB FirstBurst: 63 Data-Outs at most");
-	p.max_xmit_dlength = 512;
-	isda_pdu_burst_sizes(&p, true, 1048576, &imm, &unsol);
-	TAP_EQ(unsol, 512 + 63 * 512, "small target RDSL: 63 Data-Outs at most");
-	p.max_dataouts = 0;
-	isda_pdu_burst_sizes(&p, true, 1048576, &imm, &unsol);
-	TAP_EQ(unsol, imm, "no Data-Outs carried: immediate data only");
-	p.immediate_data = false;
-	isda_pdu_burst_sizes(&p, true, 1048576, &imm, &unsol);
-	TAP_EQ(imm + unsol, 0, "no immediate, no Data-Outs: all solicited");
-	p.max_dataouts = 0xffffffff;
-	p.max_xmit_dlength = 0xffffffff;
-	isda_pdu_burst_sizes(&p, true, 1048576, &imm, &unsol);
-	TAP_EQ(unsol, 1048576, "no overflow in the datamover's room");
 }
 
 static void test_scsi_cmd(void)
