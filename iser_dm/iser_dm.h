@@ -42,6 +42,15 @@
 #define ISER_DM_MAX_DATAOUTS	63
 /* Send descriptors only control PDUs may take (never starved by I/O). */
 #define ISER_DM_TX_RESERVE	ISER_DM_MGMT_TASKS
+/*
+ * Unsolicited Data-Out PDUs in flight (posted, not completed) per
+ * connection.  A target provisions receive buffers for the commands of its
+ * CmdSN window (LIO: 128 buffers for a window of 64), not for whole
+ * bursts: beyond that our SENDs meet RNR NAKs, and rxe retries them by
+ * executing the REG_MRs queued behind them a second time ("not free"),
+ * which kills the QP.
+ */
+#define ISER_DM_DATAOUTS_INFLIGHT	32
 /* One command SEND in this many is signalled (send.c). */
 #define ISER_DM_SIGNAL_EVERY	16
 /* Bytes of iSER header + BHS + AHS a send descriptor carries. */
@@ -128,6 +137,8 @@ struct iser_dm_rx_desc {
  * @ep: owning endpoint
  * @task: the SCSI task whose data this signalled SEND (the last of its
  *	chain) carries, or NULL; its completion ends the task's send
+ * @dataouts: unsolicited Data-Out PDUs in the chain this signalled SEND
+ *	ends, counted in &iser_dm_ep.dataouts_inflight until it is retired
  * @hdr: iSER header then BHS + AHS (inside the pool's DMA-mapped array)
  * @hdr_dma: DMA address of @hdr
  * @wr: the SEND work request
@@ -142,6 +153,7 @@ struct iser_dm_tx_desc {
 	bool			posted;
 	struct iser_dm_ep	*ep;
 	struct iser_dm_task	*task;
+	unsigned int		dataouts;
 	u8			*hdr;
 	u64			hdr_dma;
 	struct ib_send_wr	wr;
@@ -291,6 +303,8 @@ struct iser_dm_counters {
  * @senders: senders past their state check that still use the QP, the
  *	pools or the login buffers; teardown waits for none (iser_dm_stop_io)
  * @dataouts: tasks with unsolicited Data-Outs still to post, in order
+ * @dataouts_inflight: Data-Out PDUs posted and not retired (at most
+ *	about ISER_DM_DATAOUTS_INFLIGHT)
  * @mrs: free fast-reg MRs (ib_mr_pool)
  * @mr_count: MRs in the pool, 0 when none
  * @max_pages: page-list length of each MR
@@ -353,6 +367,7 @@ struct iser_dm_ep {
 	unsigned int			tx_unsignaled;
 	unsigned int			senders;
 	struct list_head		dataouts;
+	unsigned int			dataouts_inflight;
 	struct list_head		mrs;
 	unsigned int			mr_count;
 	unsigned int			max_pages;

@@ -49,6 +49,8 @@ void iser_dm_tx_recycle(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx)
 				  tx->unmap_len[tx->n_unmap], DMA_TO_DEVICE);
 	}
 	tx->task = NULL;
+	ep->dataouts_inflight -= tx->dataouts;
+	tx->dataouts = 0;
 	list_add(&tx->entry, &ep->tx_free);
 	ep->tx_nfree++;
 }

@@ -62,6 +62,7 @@ static void iser_dm_tx_init(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx,
 {
 	tx->cqe.done = iser_dm_tx_done;
 	tx->task = NULL;
+	tx->dataouts = 0;
 	tx->n_unmap = 0;
 	memset(&tx->wr, 0, sizeof(tx->wr));
 	tx->wr.wr_cqe = &tx->cqe;
@@ -166,15 +167,34 @@ static void iser_dm_build_dataouts(struct iser_dm_ep *ep, struct iser_dm_task *t
 	}
 }
 
+/* How many more Data-Out PDUs may go now (ISER_DM_DATAOUTS_INFLIGHT). */
+static unsigned int iser_dm_dataouts_room(struct iser_dm_ep *ep)
+{
+	lockdep_assert_held(&ep->lock);
+	if (ep->dataouts_inflight >= ISER_DM_DATAOUTS_INFLIGHT)
+		return 0;
+	return min_t(unsigned int, ISER_DM_DATAOUTS_INFLIGHT - ep->dataouts_inflight,
+		     ISER_DM_MAX_DATAOUTS);
+}
+
+/* @tx ends a chain of @n Data-Outs: count them until it is retired. */
+static void iser_dm_dataouts_account(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx,
+				     unsigned int n)
+{
+	lockdep_assert_held(&ep->lock);
+	tx->dataouts = n;
+	ep->dataouts_inflight += n;
+}
+
 /**
  * iser_dm_dataouts_resume() - post more of the unsolicited bursts waiting
  * @ep: the endpoint (lock not held)
  *
- * A burst larger than one chain (ISER_DM_MAX_DATAOUTS PDUs) goes out in
- * chains as send descriptors come back: from every send completion, the
- * head of @ep->dataouts gets what is free beyond the control reserve.
- * Each chain is signalled, so the waiting task's own completion comes
- * back here: no burst is left waiting with nothing in flight.
+ * A burst goes out in chains of at most ISER_DM_MAX_DATAOUTS PDUs, with
+ * at most ISER_DM_DATAOUTS_INFLIGHT Data-Outs of the connection in flight:
+ * from every send completion, the head of @ep->dataouts gets what is free
+ * beyond the control reserve.  Each chain is signalled, so a burst waits
+ * only while Data-Outs are in flight, whose completions come back here.
  */
 void iser_dm_dataouts_resume(struct iser_dm_ep *ep)
 {
@@ -192,13 +212,13 @@ void iser_dm_dataouts_resume(struct iser_dm_ep *ep)
 			break;
 		n = iser_dm_wire_dataout_count(t->do_off, t->task->unsolicited_size,
 					       ep->max_xmit);
-		n = min3(n, ep->tx_nfree - ISER_DM_TX_RESERVE,
-			 (unsigned int)ISER_DM_MAX_DATAOUTS);
-		if (WARN_ON_ONCE(!n) || !iser_dm_tx_get_n(ep, n, txs))
+		n = min3(n, ep->tx_nfree - ISER_DM_TX_RESERVE, iser_dm_dataouts_room(ep));
+		if (!n || !iser_dm_tx_get_n(ep, n, txs))
 			break;
 		iser_dm_build_dataouts(ep, t, txs, n);
 		txs[n - 1]->wr.send_flags = IB_SEND_SIGNALED;
 		txs[n - 1]->task = t;
+		iser_dm_dataouts_account(ep, txs[n - 1], n);
 		t->sends++;
 		if (t->do_off == t->task->unsolicited_size)
 			list_del_init(&t->do_entry);
@@ -242,17 +262,20 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 				   task->out.length);
 		return -EINVAL;
 	}
-	/* The first chain of the burst goes with the command; the rest later. */
 	all = iser_dm_wire_dataout_count(task->immediate_size, task->unsolicited_size,
 					 ep->max_xmit);
-	ndo = min_t(unsigned int, all, ISER_DM_MAX_DATAOUTS);
 
 	spin_lock_irqsave(&ep->lock, flags);
 	if (!iser_dm_sender_enter(ep, ISER_DM_FFP)) {
 		spin_unlock_irqrestore(&ep->lock, flags);
 		return -ENOTCONN;
 	}
-	/* The reserve is for control PDUs: a TMF never meets an empty pool. */
+	/*
+	 * The first chain of the burst goes with the command, as far as the
+	 * Data-Outs in flight allow; the rest follows from completions.  The
+	 * reserve is for control PDUs: a TMF never meets an empty pool.
+	 */
+	ndo = min(all, iser_dm_dataouts_room(ep));
 	if (ep->tx_nfree < 1 + ndo + ISER_DM_TX_RESERVE ||
 	    !iser_dm_tx_get_n(ep, 1 + ndo, txs)) {
 		iser_dm_sender_exit(ep);
@@ -313,6 +336,7 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 		txs[ndo]->task = t;
 		t->sends = 1;
 	}
+	iser_dm_dataouts_account(ep, txs[ndo], ndo);
 	if (ndo < all)
 		list_add_tail(&t->do_entry, &ep->dataouts);
 	for (i = 0; i <= ndo; i++)
