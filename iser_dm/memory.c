@@ -38,9 +38,50 @@ static int iser_dm_buf_check(struct iser_dm_ep *ep, struct iser_dm_buf *buf)
 	return 0;
 }
 
+/* Which PDU of an unsolicited write carries byte @x (immediate data is PDU 0). */
+static u32 iser_dm_unsol_pdu(u32 x, u32 imm, u32 max_xmit)
+{
+	if (imm)
+		return x < imm ? 0 : 1 + (x - imm) / max_xmit;
+	return x / max_xmit;
+}
+
+/*
+ * Can every PDU of a write whose data all goes unsolicited - the immediate
+ * data [0, @imm) and each Data-Out of MaxXmitDataSegmentLength up to @unsol
+ * - be sent with at most max_send_sge - 1 local SGEs?  Then it needs no
+ * MR: no REG_MR, no LOCAL_INV, nothing the target can reach.
+ */
+static bool iser_dm_unsol_sges_fit(struct iser_dm_ep *ep, struct iser_dm_buf *buf,
+				   u32 imm, u32 unsol)
+{
+	u32 max = ep->max_send_sge - 1, pdu = 0, cnt = 0, s = 0;
+	struct scatterlist *sg;
+	int i;
+
+	if (!ep->max_xmit)
+		return false;
+	for_each_sg(buf->desc->sgl, sg, buf->dma_nents, i) {
+		u32 e = min(s + sg_dma_len(sg), unsol), p0, p1;
+
+		if (s >= e)
+			break;
+		p0 = iser_dm_unsol_pdu(s, imm, ep->max_xmit);
+		p1 = iser_dm_unsol_pdu(e - 1, imm, ep->max_xmit);
+		cnt = p0 == pdu ? cnt + 1 : 1;
+		if (cnt > max)
+			return false;
+		if (p1 != p0)
+			cnt = 1;
+		pdu = p1;
+		s += sg_dma_len(sg);
+	}
+	return true;
+}
+
 static int iser_dm_buf_map(struct iser_dm_ep *ep, struct iser_dm_buf *buf,
 			   struct iscsi_dm_data_desc *desc, bool remote,
-			   struct ib_reg_wr *reg)
+			   u32 imm, struct ib_reg_wr *reg)
 {
 	struct ib_device *ib = iser_dm_ibdev(ep);
 	struct ib_mr *mr;
@@ -51,8 +92,11 @@ static int iser_dm_buf_map(struct iser_dm_ep *ep, struct iser_dm_buf *buf,
 	if (!n)
 		return -EAGAIN;
 	buf->dma_nents = n;
-	/* One local segment needs no MR: SGEs use the PD's local_dma_lkey. */
-	if (!remote && n == 1)
+	/*
+	 * A buffer the target never reaches needs no MR when each of its PDUs
+	 * fits the SEND's gather list: SGEs use the PD's local_dma_lkey.
+	 */
+	if (!remote && iser_dm_unsol_sges_fit(ep, buf, imm, desc->length))
 		return 0;
 
 	ret = iser_dm_buf_check(ep, buf);
@@ -140,7 +184,7 @@ int iser_dm_task_map(struct iser_dm_ep *ep, struct iscsi_dm_task *task,
 	*nreg = 0;
 
 	if (task->in.length && task->in.nents) {
-		ret = iser_dm_buf_map(ep, &t->in, &task->in, true, &reg[*nreg]);
+		ret = iser_dm_buf_map(ep, &t->in, &task->in, true, 0, &reg[*nreg]);
 		if (ret < 0)
 			goto err;
 		*nreg += ret;
@@ -148,7 +192,8 @@ int iser_dm_task_map(struct iser_dm_ep *ep, struct iscsi_dm_task *task,
 	if (task->out.length && task->out.nents) {
 		bool remote = task->unsolicited_size < task->out.length;
 
-		ret = iser_dm_buf_map(ep, &t->out, &task->out, remote, &reg[*nreg]);
+		ret = iser_dm_buf_map(ep, &t->out, &task->out, remote,
+				      task->immediate_size, &reg[*nreg]);
 		if (ret < 0)
 			goto err;
 		*nreg += ret;

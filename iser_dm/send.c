@@ -81,18 +81,44 @@ static void iser_dm_tx_sync(struct iser_dm_ep *ep, struct iser_dm_tx_desc *tx)
 				      ISER_DM_TX_HDR_LEN, DMA_TO_DEVICE);
 }
 
-/* One SGE for bytes [off, off + len) of a command's write buffer. */
-static void iser_dm_data_sge(struct iser_dm_ep *ep, struct iser_dm_task *t,
-			     u32 off, u32 len, struct ib_sge *sge)
+/*
+ * SGEs for bytes [off, off + len) of a command's write buffer into
+ * @tx->sge[1..]: one through its MR, or one per DMA segment with the local
+ * DMA lkey (iser_dm_task_map() made sure they fit).
+ */
+static void iser_dm_data_sges(struct iser_dm_ep *ep, struct iser_dm_task *t,
+			      u32 off, u32 len, struct iser_dm_tx_desc *tx)
 {
+	struct ib_sge *sge = &tx->sge[1];
+	struct scatterlist *sg;
+	int i;
+
 	if (t->out.mr) {
 		sge->addr = t->out.mr->iova + off;
 		sge->lkey = t->out.mr->lkey;
-	} else {
-		sge->addr = sg_dma_address(t->out.desc->sgl) + off;
-		sge->lkey = ep->dev->pd->local_dma_lkey;
+		sge->length = len;
+		tx->wr.num_sge = 2;
+		return;
 	}
-	sge->length = len;
+	for_each_sg(t->out.desc->sgl, sg, t->out.dma_nents, i) {
+		u32 seg = sg_dma_len(sg);
+
+		if (off >= seg) {
+			off -= seg;
+			continue;
+		}
+		if (WARN_ON_ONCE(tx->wr.num_sge >= ep->max_send_sge))
+			break;
+		sge->addr = sg_dma_address(sg) + off;
+		sge->lkey = ep->dev->pd->local_dma_lkey;
+		sge->length = min(len, seg - off);
+		len -= sge->length;
+		off = 0;
+		sge++;
+		tx->wr.num_sge++;
+		if (!len)
+			break;
+	}
 }
 
 /* Take @n descriptors or none, chained through wr.next. */
@@ -158,8 +184,7 @@ static void iser_dm_build_dataouts(struct iser_dm_ep *ep, struct iser_dm_task *t
 					   t->do_off, len,
 					   t->do_off + len == task->unsolicited_size);
 		iser_dm_tx_sync(ep, txs[i]);
-		iser_dm_data_sge(ep, t, t->do_off, len, &txs[i]->sge[1]);
-		txs[i]->wr.num_sge = 2;
+		iser_dm_data_sges(ep, t, t->do_off, len, txs[i]);
 		if (i)
 			txs[i - 1]->wr.next = &txs[i]->wr;
 		t->do_off += len;
@@ -304,8 +329,7 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	memcpy(txs[0]->hdr + sizeof(struct iser_ctrl), task->hdr, task->hdr_len);
 	iser_dm_tx_sync(ep, txs[0]);
 	if (task->immediate_size) {
-		iser_dm_data_sge(ep, t, 0, task->immediate_size, &txs[0]->sge[1]);
-		txs[0]->wr.num_sge = 2;
+		iser_dm_data_sges(ep, t, 0, task->immediate_size, txs[0]);
 	}
 
 	/* Non-immediate unsolicited data: Data-Out PDUs we build. */
