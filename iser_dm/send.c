@@ -328,9 +328,8 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	iser_dm_wire_build_ctrl((struct iser_ctrl *)txs[0]->hdr, &rd, &wr);
 	memcpy(txs[0]->hdr + sizeof(struct iser_ctrl), task->hdr, task->hdr_len);
 	iser_dm_tx_sync(ep, txs[0]);
-	if (task->immediate_size) {
+	if (task->immediate_size)
 		iser_dm_data_sges(ep, t, 0, task->immediate_size, txs[0]);
-	}
 
 	/* Non-immediate unsolicited data: Data-Out PDUs we build. */
 	t->do_off = task->immediate_size;
