@@ -171,16 +171,25 @@ rig_tpg_param FirstBurstLength $MIB
 rig_tpg_param InitialR2T No
 rig_tpg_param ImmediateData Yes
 
+# burst_phase SEGMENT SIZE: log in offering SEGMENT-byte Data-Outs, then
+# 1 MiB sequential and 512 KiB random writes of SIZE each, verified; no
+# I/O error, no dropped connection.
+burst_phase() {
+	local out0
+
+	login "$1"
+	negotiated "$1"
+	out0=$(stat0 dataout_pdus)
+	fio_verify seq-1m --rw=write --bs=1m --iodepth=8 --size="$2"
+	fio_verify rand-512k --rw=randwrite --bs=512k --iodepth=16 --offset=32m --size="$2"
+	rig_log "Data-Out PDUs sent: $(($(stat0 dataout_pdus) - out0))"
+	klog_none "$IO_ERR" "the kernel log has I/O errors"
+	klog_none "$CONN_DROP" "the connection dropped"
+	rig_logout
+}
+
 phase_start 1 "InitialR2T=No, FirstBurstLength 1 MiB, 8 KiB Data-Out segments"
-login 8192
-negotiated 8192
-out0=$(stat0 dataout_pdus)
-fio_verify seq-1m --rw=write --bs=1m --iodepth=8 --size=16m
-fio_verify rand-512k --rw=randwrite --bs=512k --iodepth=16 --offset=32m --size=16m
-rig_log "Data-Out PDUs sent: $(($(stat0 dataout_pdus) - out0))"
-klog_none "$IO_ERR" "the kernel log has I/O errors"
-klog_none "$CONN_DROP" "the connection dropped"
-rig_logout
+burst_phase 8192 16m
 
 phase_start 2 "4 KiB Data-Out segments"
 # Over iSER the target's receive limit is the key TargetRecvDataSegmentLength.
@@ -190,15 +199,7 @@ phase_start 2 "4 KiB Data-Out segments"
 # rejects an unsolicited Data-Out at an offset that is not page-aligned
 # ("isert_handle_iscsi_dataout: unexpected non-page aligned data payload")
 # and the command then times out, whoever the initiator is.
-login 4096
-negotiated 4096
-out0=$(stat0 dataout_pdus)
-fio_verify seq-1m --rw=write --bs=1m --iodepth=8 --size=8m
-fio_verify rand-512k --rw=randwrite --bs=512k --iodepth=16 --offset=32m --size=8m
-rig_log "Data-Out PDUs sent: $(($(stat0 dataout_pdus) - out0))"
-klog_none "$IO_ERR" "the kernel log has I/O errors"
-klog_none "$CONN_DROP" "the connection dropped"
-rig_logout
+burst_phase 4096 8m
 
 phase_start 3 "LU resets and target pings while 512 KiB writes fill the send queue"
 # LIO's NOP-In timers are per ACL (iscsi_target_nodeattrib.c): the least
