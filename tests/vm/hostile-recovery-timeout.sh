@@ -48,8 +48,12 @@ for ((r = 1; r <= rounds; r++)); do
 		IFS='|' read -r kind want <<<"$entry"
 		label=$kind-$r
 		elog=$RIG_OUT/evil-$label.log
-		# Fire at a different point of the run each round.
-		evil_start "$kind" "--after $((10 + 7 * r))"
+		# Fire at a different point of fio's write phase each round.
+		# Only writes count: a failure during the disk's probe (udev and
+		# sd read it) with replacement_timeout=0 leaves sd with a
+		# capacity of 0 until someone rescans, a midlayer matter, not
+		# what this test is about.
+		evil_start "$kind" "--fire-on write --after $((10 + 7 * r))"
 		k0=$(dmesg | wc -l)
 		evil_login || { evil_show "$k0"; rig_die "round $label: no login"; }
 		dev=$(rig_disks | head -1)
