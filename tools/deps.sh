@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs=(build-essential bc flex bison libelf-dev libssl-dev kmod cpio
-      linux-image-amd64 linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
+      linux-image-amd64 linux-headers-amd64 linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.1
       qemu-system-x86 busybox-static file xz-utils zstd sparse dkms
       open-iscsi fio rdma-core ibverbs-utils rdmacm-utils iproute2
       sg3-utils perftest libibverbs-dev librdmacm-dev

@@ -8,6 +8,7 @@
 # no session and both modules unload.
 # vm-timeout: 300
 # fabrics: rxe siw
+# kernels: 6.1 6.12
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
 

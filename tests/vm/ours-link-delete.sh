@@ -13,6 +13,7 @@
 # VM loads the patched siw (see ours-target-restart.sh; with stock siw
 # LIO hung once in four runs).
 # fabrics: rxe siw
+# kernels: 6.1 6.12
 # siw: patched
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"

@@ -13,6 +13,7 @@
 # Documentation/reliability.rst).  TEST_SIW=stock reproduces that.
 # vm-timeout: 300
 # fabrics: rxe siw
+# kernels: 6.1 6.12
 # siw: patched
 set -euo pipefail
 . "$(dirname "$0")/../../tools/guest-lib.sh"
