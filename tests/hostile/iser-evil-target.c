@@ -215,7 +215,7 @@ static struct {
 	const char *port;
 	enum scen scen;
 	enum fire_on fire_on;
-	unsigned int after, lun_mb;
+	unsigned int after, lun_mb, login_delay_ms;
 	int once, send_inv;
 } cfg = { .lun_mb = 16 };
 
@@ -750,6 +750,13 @@ static void handle_login(struct conn *c, const uint8_t *b, const uint8_t *data, 
 		rsp[B_FLAGS] = csg << 2;
 	}
 	put_sns(c, rsp, 1);
+	if (cfg.login_delay_ms && !c->discovery) {
+		/* A slow target: holds the initiator in the login phase. */
+		struct timespec ts = { cfg.login_delay_ms / 1000,
+				       cfg.login_delay_ms % 1000 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
 	send_simple(c, rsp, obuf, o.len);
 	if (cls)
 		return;
@@ -1893,7 +1900,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: iser-evil-target --addr IP --port PORT --iqn IQN --scenario NAME\n"
 "                        [--lun-mb N] [--after K] [--fire-on any|read|write|rw]\n"
-"                        [--send-inv] [--once]\n"
+"                        [--send-inv] [--once] [--login-delay MS]\n"
 "\n"
 "A small iSER target (rdma_cm listener, RC QP per connection) with one RAM LUN.\n"
 "It logs in iscsid's initiators (security and operational stages, no auth),\n"
@@ -1920,6 +1927,8 @@ static void usage(FILE *f)
 "  --send-inv       answer with SEND_WITH_INV of read_stag ?: write_stag when\n"
 "                   the initiator's CM private data allows it (like LIO)\n"
 "  --once           exit when the first normal session's connection closes\n"
+"  --login-delay MS answer each login PDU of a normal session MS ms late\n"
+"                   (the whole target waits): a long login phase\n"
 "\n"
 "Scenarios (default --fire-on in brackets):\n");
 	for (i = 0; i < S_NR; i++)
@@ -1941,6 +1950,7 @@ int main(int argc, char **argv)
 		{ "fire-on", required_argument, NULL, 'f' },
 		{ "send-inv", no_argument, NULL, 'v' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "login-delay", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -1962,6 +1972,7 @@ int main(int argc, char **argv)
 		case 'f': fire_on = optarg; break;
 		case 'v': cfg.send_inv = 1; break;
 		case 'o': cfg.once = 1; break;
+		case 'd': cfg.login_delay_ms = strtoul(optarg, NULL, 0); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

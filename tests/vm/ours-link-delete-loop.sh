@@ -33,11 +33,22 @@ set -euo pipefail
 
 ROUNDS=${ROUNDS:-12}
 IO_ROUNDS=${IO_ROUNDS:-$((ROUNDS / 5 > 3 ? ROUNDS / 5 : 3))}
+LP_ROUNDS=${LP_ROUNDS:-$((ROUNDS / 2 > 6 ? ROUNDS / 2 : 6))}
 link=${RIG_FABRIC}0
+# Part three's slow target: the evil target (tests/hostile) on the
+# target's host, answering every login PDU $slow_ms ms late.
+slow_port=3263 slow_iqn=iqn.2003-01.org.linux-iscsi.rig:slowlogin slow_ms=400
 
 if [ "${RIG_ROLE:-}" = target ]; then
 	rig_setup
 	rig_target_up
+	make -s -C "$RIG_TOP/tests/hostile" >"$RIG_OUT/hostile-build.log" 2>&1 ||
+		{ cat "$RIG_OUT/hostile-build.log"; rig_die "cannot build iser-evil-target"; }
+	"$RIG_TOP/.build/hostile/iser-evil-target" --addr "$RIG_IP" --port $slow_port \
+		--iqn $slow_iqn --scenario good --login-delay $slow_ms >"$RIG_OUT/slow-target.log" 2>&1 &
+	rig_wait 10 grep -q 'evil: listening' "$RIG_OUT/slow-target.log" ||
+		{ cat "$RIG_OUT/slow-target.log"; rig_die "the slow target did not start"; }
+	rig_log "slow target: $slow_iqn on $RIG_IP:$slow_port, login PDUs answered $slow_ms ms late"
 	rig_signal ready
 	rig_wait_signal finished 3600
 	exit 0
@@ -187,6 +198,74 @@ for i in $(seq 1 "$ROUNDS"); do
 	rig_log "$r: delete started $off ms after the login; $where; $how; $((SECONDS - start)) s"
 done
 
+# Part three: inside the login phase.  LIO answers a login PDU within a
+# few ms, so part one's deletes land before the first login PDU or in the
+# full feature phase; the slow target holds each login PDU $slow_ms ms,
+# which keeps the phase open for a second or so.  The deletes are aimed
+# across it, from a first slow login's timeline: the first login PDU sent
+# to the full feature phase.
+node=(-m node -T "$slow_iqn" -p "$RIG_IP:$slow_port" -I iser)
+iscsiadm -m discovery -t st -p "$RIG_IP:$slow_port" -I iser >/dev/null ||
+	rig_die "discovery on the slow target failed"
+t_k=$(cut -d' ' -f1 /proc/uptime)
+login "first slow login"
+# (No process substitution: the guest has no /dev/fd.)
+read -r tx_ms ffp_ms <<<"$(klog_since "$t_k" | awk -v t="$t_k" '
+	function ms() { s = $0; sub(/^\[ */, "", s); return int((s - t) * 1000) }
+	/iser_dm: ep [0-9a-f]+: login tx / && !tx { tx = ms() }
+	/in full feature phase/ && !ffp { ffp = ms() }
+	END { print tx + 0, ffp + 0 }')"
+read_disk "first slow login"
+logout "first slow login"
+[ "$tx_ms" -gt 0 ] && [ "$ffp_ms" -gt "$tx_ms" ] ||
+	rig_die "no timeline of the slow login (first login PDU at $tx_ms ms, full feature phase at $ffp_ms ms)"
+rig_log "slow login: first login PDU at $tx_ms ms, full feature phase at $ffp_ms ms:" \
+	"$LP_ROUNDS deletes aimed between them"
+in_login=0
+for i in $(seq 1 "$LP_ROUNDS"); do
+	r="login-phase round $i/$LP_ROUNDS"
+	aim=$((tx_ms + (2 * i - 1) * (ffp_ms - tx_ms) / (2 * LP_ROUNDS)))
+	# The device goes about half-way through `rdma link delete` (seen:
+	# 230 ms into a delete of 440 ms).
+	off=$((aim - idle_del_ms / 2))
+	t_k=$(cut -d' ' -f1 /proc/uptime)
+	if [ $off -lt 0 ]; then
+		rdma link delete "$link" &
+		dpid=$!
+		sleep_ms $((-off))
+	fi
+	t_login=$(cut -d' ' -f1 /proc/uptime)
+	sh -c "iscsiadm ${node[*]} --login >'$RIG_OUT/bg-login.log' 2>&1; echo \$? >'$RIG_OUT/login.rc'" &
+	lpid=$!
+	if [ $off -ge 0 ]; then
+		sleep_ms $off
+		rdma link delete "$link" &
+		dpid=$!
+	fi
+	rig_await $dpid 60 "$r: rdma link delete $link"
+	where=$(removal_at "$t_k" "$t_login")
+	[[ $where == *"in the login phase"* ]] && in_login=$((in_login + 1))
+	sleep_ms $((i % 3 * 300))
+	link_add "$r"
+	rig_await $lpid 120 "$r: iscsiadm --login (retried over the delete)"
+	if rig_no_sessions; then
+		how="iscsiadm --login exit $(cat "$RIG_OUT/login.rc"), no session; logged in again"
+		login "$r"
+	else
+		how="iscsiadm --login exit $(cat "$RIG_OUT/login.rc"), session up"
+		rig_wait_logged_in 90 || rig_die_blocked "$r: the session is not logged in 90 s after the re-add"
+		rig_wait 30 rig_have_disks || rig_die "$r: no disk after the re-add"
+	fi
+	read_disk "$r"
+	logout "$r"
+	rig_klog_clean "$r"
+	rig_log "$r: delete started $off ms after the login; $where; $how; $((SECONDS - start)) s"
+done
+[ $in_login -gt 0 ] || rig_die "no delete of part three landed in the login phase"
+rig_log "$in_login of $LP_ROUNDS deletes landed in the login phase"
+iscsiadm -m node -T "$slow_iqn" -o delete >/dev/null 2>&1 || true
+node=(-m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser)
+
 login "I/O rounds"
 dev=$(rig_disks | head -1)
 for j in $(seq 1 "$IO_ROUNDS"); do
@@ -219,4 +298,4 @@ rig_wait 30 same_resources || {
 sed 's/^/    /' "$RIG_OUT/after.txt"
 rig_unload_ours || rig_die "unload failed after the loops"
 rig_klog_clean "the end"
-rig_log "PASS: $ROUNDS deletes during a login, $IO_ROUNDS under fio, in $((SECONDS - start)) s"
+rig_log "PASS: $ROUNDS deletes during a login, $LP_ROUNDS in a slow login phase ($in_login in it), $IO_ROUNDS under fio, in $((SECONDS - start)) s"
