@@ -153,6 +153,14 @@ static bool isda_fail_one(struct scsi_cmnd *sc, void *data)
 		return true;
 	if (!isda_cmd_claim(cmd))
 		return true;
+	/*
+	 * The lifetime rule: without Deallocate_Task_Resources, only the
+	 * commands of a terminated connection may be failed.  One still in
+	 * Full Feature Phase can still move their data.
+	 */
+	WARN_ONCE(!ctx->dealloc && conn && READ_ONCE(conn->dm.ffp),
+		  "iscsi_da: session %u: failing a command of a connection in Full Feature Phase\n",
+		  sess->cls->sid);
 	/* Deallocate_Task_Resources (§8.9): the task ends without a response */
 	if (ctx->dealloc && conn) {
 		mutex_lock(&conn->dm_mutex);
