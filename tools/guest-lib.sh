@@ -190,6 +190,19 @@ rig_tpg_param() {
 	rig_log "target: $1=$2"
 }
 
+# rig_chap_mutual USER PASS: the target's own CHAP name and secret on the
+# initiator's ACL (rig_target_up --chap): from the next login on, the
+# initiator must check them (mutual CHAP).
+rig_chap_mutual() {
+	local auth
+	auth=$CFS/iscsi/$RIG_IQN/tpgt_1/acls/$(rig_initiator_name)/auth
+	[ -e "$auth/userid_mutual" ] || rig_die "no $auth/userid_mutual (rig_target_up --chap)"
+	# No newline: LIO (6.1) keeps it as part of the name.
+	printf '%s' "$1" >"$auth/userid_mutual" && printf '%s' "$2" >"$auth/password_mutual" ||
+		rig_die "LIO refused the mutual CHAP name or secret"
+	rig_log "target: mutual CHAP as $1"
+}
+
 # rig_acl_attrib NAME VALUE: the attribute NAME of the initiator's ACL
 # (rig_target_up --acl or --chap) set to VALUE, and read back.
 rig_acl_attrib() {

@@ -4,7 +4,9 @@
 # Login/logout loop and logins that must fail.  $ROUNDS rounds of login, a
 # short read, logout; then a closed port, a wrong IQN and a bad CHAP secret
 # (the target requires CHAP for this part), each failing with a clear
-# error and leaving no session; then the right secret logs in.  Afterwards
+# error and leaving no session; then the right secret logs in; then mutual
+# CHAP: the right secrets log in and pass fio verify, a wrong copy of the
+# target's secret fails the login as clearly.  Afterwards
 # the RDMA resources (PDs, CQs, QPs, MRs, CM ids) and the module reference
 # counts are back where they started, and so is every object in the
 # kmalloc caches allocated through our modules (by allocation site, from
@@ -35,7 +37,27 @@ set_auth() {
 
 iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null || rig_die "discovery failed"
 set_auth rigsecret12345
-rig_resources "$RIG_OUT/before.txt"
+# The RDMA objects of everyone but the target (LIO's ib_isert shares the
+# device in this one-VM rig), by type, and the module references.  A QP
+# is listed as rdma_cm's: it is the target's if an ib_isert cm_id has it.
+initiator_resources() {
+	local r isert_qpns
+	isert_qpns=$(rdma resource show cm_id | awk '/comm \[ib_isert\]/ {
+		for (i = 1; i < NF; i++) if ($i == "lqpn") print $(i + 1) }')
+	{
+		for r in pd cq cm_id mr; do
+			echo "$r $(rdma resource show "$r" | grep -vc 'comm \[ib_isert\]')"
+		done
+		echo "qp $(rdma resource show qp | awk -v skip="$isert_qpns" '
+			BEGIN { n = split(skip, a); for (i = 1; i <= n; i++) isert[a[i]] = 1 }
+			{ for (i = 1; i < NF; i++) if ($i == "lqpn" && !($(i + 1) in isert)) q++ }
+			END { print q + 0 }')"
+		for r in iscsi_da iser_dm scsi_transport_iscsi rdma_cm ib_core; do
+			echo "$r refcnt $(cat "/sys/module/$r/refcnt")"
+		done
+	} >"$1"
+}
+initiator_resources "$RIG_OUT/before.txt"
 rig_slab_ours "$RIG_OUT/slab-before.txt" || rig_die "no slub_debug allocation traces (boot with slub_debug=U,kmalloc-*)"
 t0=$SECONDS
 for i in $(seq 1 "$ROUNDS"); do
@@ -95,10 +117,50 @@ RIG_NODE_SETTINGS="node.session.auth.authmethod=CHAP node.session.auth.username=
 rig_fio_verify "$(rig_disks | head -1)" 8m
 rig_logout
 
-sleep 2
-rig_resources "$RIG_OUT/after.txt"
-if ! diff -u "$RIG_OUT/before.txt" "$RIG_OUT/after.txt"; then
-	rig_die "RDMA resources or module references differ after the loop"
+# Mutual CHAP: the target proves itself too.  With both secrets right,
+# login and fio verify; then with the initiator's copy of the target's
+# secret wrong, the initiator must refuse the target (iscsid checks
+# CHAP_R): a clear failure, no session.  In that order: once an initiator
+# has refused its CHAP_R, LIO (6.1) keeps that connection for good and
+# times out every later login of that initiator (15 s, "Login timeout on
+# Network Portal"; ib_iser the same, and restarting iscsid does not help).
+rig_chap_mutual rigtarget targetsecret678
+mutual=(node.session.auth.username_in=rigtarget node.session.auth.password_in)
+rig_log "mutual CHAP, both secrets right"
+RIG_NODE_SETTINGS="node.session.auth.authmethod=CHAP node.session.auth.username=riguser node.session.auth.password=rigsecret12345 ${mutual[0]} ${mutual[1]}=targetsecret678" \
+	rig_login
+iscsiadm -m session -P 3 | grep -q "username_in: rigtarget" ||
+	rig_die "iscsiadm -P 3 shows no mutual CHAP name for the session"
+rig_fio_verify "$(rig_disks | head -1)" 8m
+rig_logout
+rig_log "mutual CHAP, the target's secret wrong on the initiator"
+iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser -o update -n "${mutual[1]}" -v wrongtarget9876
+k0=$(dmesg | wc -l)
+iscsiadm -m node -T "$RIG_IQN" -p "$RIG_IP:$RIG_PORT" -I iser --login >"$RIG_OUT/bad.log" 2>&1 &&
+	rig_die "login succeeded though the target's mutual CHAP secret is wrong"
+rig_log "  -> $(grep -iE 'error|fail' "$RIG_OUT/bad.log" | tail -n 1)"
+# iscsid itself refuses the target's CHAP_R: "non-retryable iSCSI login
+# failure" (ISCSI_ERR_FATAL_LOGIN; a target refusing the initiator's
+# secret is error 24, as above), and LIO has nothing to complain of.
+grep -q 'non-retryable iSCSI login failure' "$RIG_OUT/bad.log" ||
+	rig_die "iscsid did not refuse the login for a wrong mutual CHAP secret"
+if dmesg | tail -n +"$((k0 + 1))" | grep -E 'iSCSI Login negotiation failed|CHAP|[Aa]uthenticat'; then
+	rig_die "the target refused the login: the wrong mutual secret was not what failed it"
+fi
+no_session "wrong mutual CHAP secret"
+
+# Without LIO's objects: after the refused mutual CHAP, LIO (6.1) keeps
+# that login's connection (its cm_id in DISCONNECT, its QP and PD) for
+# good, the same with ib_isert's peer ib_iser.
+same_resources() {
+	initiator_resources "$RIG_OUT/after.txt"
+	cmp -s "$RIG_OUT/before.txt" "$RIG_OUT/after.txt"
+}
+if ! rig_wait 10 same_resources; then
+	diff -u "$RIG_OUT/before.txt" "$RIG_OUT/after.txt"
+	rdma resource show qp
+	rdma resource show cm_id
+	rig_die "RDMA resources of the initiator or module references differ after the loop"
 fi
 sed 's/^/    /' "$RIG_OUT/after.txt"
 # slab_grew: the cache/caller/ours sites holding more objects than before
@@ -126,4 +188,4 @@ if [ -n "$grew" ]; then
 fi
 rig_log "kmalloc objects held through our modules: $(awk '{ n += $2 } END { print n + 0 }' "$RIG_OUT/slab-after.txt") after the loop, as before it (settled in $((SECONDS - t1)) s)"
 rig_unload_ours || rig_die "unload failed"
-rig_log "PASS: $ROUNDS login/logout rounds, closed port, wrong IQN, bad CHAP; nothing leaked"
+rig_log "PASS: $ROUNDS login/logout rounds, closed port, wrong IQN, bad CHAP, mutual CHAP; nothing leaked"
