@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "iscsi_da.h"
+#include "trace.h"
 
 static const char *const isda_conn_state_names[] = {
 	[ISDA_CONN_INIT]	= "INIT",
@@ -32,8 +33,11 @@ static const char *const isda_conn_state_names[] = {
  */
 void isda_conn_set_state(struct isda_conn *conn, enum isda_conn_state state)
 {
+	BUILD_BUG_ON(ISDA_CONN_INIT != 0 || ISDA_CONN_STOPPED != 4);	/* trace.h */
 	if (conn->state == state)
 		return;
+	trace_iscsi_da_conn_state(conn->sess->cls->sid, conn->dm.cid,
+				  conn->state, state);
 	isda_dbg("conn %u:%u: %s -> %s\n", conn->sess->cls->sid, conn->dm.cid,
 		 isda_conn_state_names[conn->state],
 		 isda_conn_state_names[state]);

@@ -12,6 +12,7 @@
 #include <scsi/scsi_dbg.h>
 
 #include "iscsi_da.h"
+#include "trace.h"
 #include "sn.h"
 
 /*
@@ -156,6 +157,10 @@ static int isda_send_scsi_cmd(struct isda_session *sess,
 		atomic_set(&cmd->state, ISDA_CMD_IDLE);
 		return ret;
 	}
+	cmd->start_ns = ktime_get_ns();
+	trace_iscsi_da_cmd_queue(sess->cls->sid, conn->dm.cid,
+				 be32_to_cpu((__force __be32)d.itt), d.cmdsn,
+				 sc->device->lun, sc->cmnd[0], d.edtl, d.write);
 	sess->cmdsn++;
 	conn->stats.scsicmd_pdus++;
 	if (d.write)
@@ -259,5 +264,9 @@ void isda_cmd_complete(struct isda_conn *conn, struct scsi_cmnd *sc,
 		sc->result = DID_BAD_TARGET << 16 | res.status;
 		break;
 	}
+	trace_iscsi_da_cmd_complete(conn->sess->cls->sid,
+				    be32_to_cpu((__force __be32)cmd->task.itt),
+				    sc->result, scsi_get_resid(sc),
+				    div_u64(ktime_get_ns() - cmd->start_ns, 1000));
 	scsi_done(sc);
 }

@@ -324,6 +324,7 @@ struct isda_cmd {
 	u16			age;
 	u32			cmdsn;
 	u32			edtl;
+	u64			start_ns;	/* queued (ktime_get_ns) */
 	struct iscsi_dm_task	task;	/* must be last */
 };
 

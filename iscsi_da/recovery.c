@@ -14,6 +14,7 @@
 #include <scsi/scsi_device.h>
 
 #include "iscsi_da.h"
+#include "trace.h"
 
 /**
  * isda_conn_failure() - report a connection failure to iscsid
@@ -44,6 +45,7 @@ void isda_conn_failure(struct isda_conn *conn, enum iscsi_err err)
 	}
 	spin_unlock_irqrestore(&sess->lock, flags);
 
+	trace_iscsi_da_conn_error(sess->cls->sid, conn->dm.cid, err);
 	isda_warn("session %u conn %u: connection failed (error %d), starting recovery\n",
 		  sess->cls->sid, conn->dm.cid, err);
 	if (block)
@@ -170,6 +172,10 @@ static bool isda_fail_one(struct scsi_cmnd *sc, void *data)
 		mutex_unlock(&conn->dm_mutex);
 	}
 	sc->result = ctx->result << 16;
+	trace_iscsi_da_cmd_fail(sess->cls->sid,
+				be32_to_cpu((__force __be32)cmd->task.itt),
+				sc->result, 0,
+				div_u64(ktime_get_ns() - cmd->start_ns, 1000));
 	scsi_done(sc);
 	return true;
 }

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 
 #include "iscsi_da.h"
+#include "trace.h"
 #include "sn.h"
 
 /* Caller holds the session lock. */
@@ -163,6 +164,12 @@ int iscsi_dm_control_notify(struct iscsi_dm_conn *dm, struct iscsi_hdr *hdr,
 	unsigned long flags;
 
 	WRITE_ONCE(conn->last_rx, jiffies);
+	trace_iscsi_da_pdu_rx(sess->cls->sid, dm->cid,
+			      hdr->opcode & ISCSI_OPCODE_MASK,
+			      be32_to_cpu((__force __be32)hdr->itt),
+			      be32_to_cpu(hdr->statsn),
+			      be32_to_cpu(hdr->exp_statsn),
+			      be32_to_cpu(hdr->max_statsn));
 	if (!READ_ONCE(dm->ffp))
 		return isda_rx_login_phase(conn, hdr, data, len);
 
