@@ -12,6 +12,7 @@
  */
 #include <linux/inet.h>
 #include "iser_dm.h"
+#include "trace.h"
 
 static const char *const iser_dm_state_names[] = {
 	[ISER_DM_INIT]		= "INIT",
@@ -168,6 +169,7 @@ static int iser_dm_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 
 	pr_debug("iser_dm: ep %p: CM %s (%d) status %d\n", ep,
 		 rdma_event_msg(ev->event), ev->event, ev->status);
+	trace_iser_dm_cm_event(ep ? ep->qpn : 0, ev->event, ev->status);
 
 	if (ev->event == RDMA_CM_EVENT_DEVICE_REMOVAL)
 		return iser_dm_cm_device_removal(ep);

@@ -275,6 +275,7 @@ struct iser_dm_counters {
  * @cq: from the device's CQ pool
  * @cq_size: entries taken from the pool
  * @qp: the RC QP
+ * @qpn: its number, kept for the trace events (0 before it exists)
  * @tasks: SCSI + management tasks the QP is sized for
  * @sq_size: send queue depth
  * @rq_size: receive queue depth
@@ -339,6 +340,7 @@ struct iser_dm_ep {
 	struct ib_cq			*cq;
 	unsigned int			cq_size;
 	struct ib_qp			*qp;
+	u32				qpn;
 	unsigned int			tasks;
 	unsigned int			sq_size;
 	unsigned int			rq_size;

@@ -13,6 +13,7 @@
 #include <linux/scatterlist.h>
 #include <rdma/mr_pool.h>
 #include "iser_dm.h"
+#include "trace.h"
 #include "pagelist.h"
 
 /*
@@ -299,6 +300,8 @@ int iser_dm_task_remote_inv(struct iser_dm_ep *ep, struct iser_dm_task *t, u32 r
 		return -EPROTO;		/* a second invalidation of one key */
 	buf->invalid = true;
 	atomic64_inc(&ep->stats.inv_remote);
+	trace_iser_dm_inv(ep->qpn,
+			  be32_to_cpu((__force __be32)t->task->itt), rkey, true);
 	return 0;
 }
 

@@ -128,6 +128,7 @@ int iser_dm_qp_create(struct iser_dm_ep *ep)
 		goto err_cq;
 	}
 	ep->qp = ep->cm_id->qp;
+	ep->qpn = ep->qp->qp_num;
 	pr_debug("iser_dm: ep %p: %s QP %u, %u tasks, sq %u rq %u cq %u, %u pages/MR\n",
 		 ep, iser_dm_rcp_name(ep), ep->qp->qp_num, ep->tasks, ep->sq_size,
 		 ep->rq_size, ep->cq_size, ep->max_pages);

@@ -29,6 +29,7 @@
  */
 #include <linux/scatterlist.h>
 #include "iser_dm.h"
+#include "trace.h"
 
 static void iser_dm_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 {
@@ -384,6 +385,11 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 		iser_dm_conn_fail(ep, ret);
 		return 0;
 	}
+	for (i = 0; i < nreg; i++)
+		trace_iser_dm_reg(ep->qpn,
+				  be32_to_cpu((__force __be32)task->itt),
+				  reg[i].key, reg[i].mr->length,
+				  reg[i].access & IB_ACCESS_REMOTE_WRITE);
 	iser_dm_sender_exit(ep);
 	spin_unlock_irqrestore(&ep->lock, flags);
 	atomic64_add(1 + ndo, &ep->stats.sends);

@@ -11,6 +11,7 @@
  * Connection_Terminate_Notify, as §9.2 requires.
  */
 #include "iser_dm.h"
+#include "trace.h"
 
 /**
  * iser_dm_upcall_begin() - enter an up-call to iscsi_da
@@ -61,6 +62,7 @@ void iser_dm_conn_fail(struct iser_dm_ep *ep, int err)
 
 	spin_lock_irqsave(&ep->lock, flags);
 	if (ep->state == ISER_DM_CONNECTED || ep->state == ISER_DM_FFP) {
+		trace_iser_dm_conn_fail(ep->qpn, err);
 		ep->term_err = err;
 		iser_dm_set_state(ep, ISER_DM_TERMINATING);
 		queue = true;
