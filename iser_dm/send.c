@@ -218,8 +218,9 @@ static void iser_dm_dataouts_account(struct iser_dm_ep *ep, struct iser_dm_tx_de
  *
  * A burst goes out in chains of at most ISER_DM_MAX_DATAOUTS PDUs, with
  * at most ISER_DM_DATAOUTS_INFLIGHT Data-Outs of the connection in flight:
- * from every send completion, the head of @ep->dataouts gets what is free
- * beyond the control reserve.  Each chain is signalled, so a burst waits
+ * from every send completion, the bursts of @ep->dataouts take turns at
+ * what is free beyond the control reserve (ISER_DM_DATAOUTS_TURN each
+ * while others wait).  Each chain is signalled, so a burst waits
  * only while Data-Outs are in flight, whose completions come back here.
  */
 void iser_dm_dataouts_resume(struct iser_dm_ep *ep)
@@ -239,6 +240,8 @@ void iser_dm_dataouts_resume(struct iser_dm_ep *ep)
 		n = iser_dm_wire_dataout_count(t->do_off, t->task->unsolicited_size,
 					       ep->max_xmit);
 		n = min3(n, ep->tx_nfree - ISER_DM_TX_RESERVE, iser_dm_dataouts_room(ep));
+		if (!list_is_singular(&ep->dataouts))
+			n = min_t(unsigned int, n, ISER_DM_DATAOUTS_TURN);
 		if (!n || !iser_dm_tx_get_n(ep, n, txs))
 			break;
 		iser_dm_build_dataouts(ep, t, txs, n);
@@ -248,6 +251,8 @@ void iser_dm_dataouts_resume(struct iser_dm_ep *ep)
 		t->sends++;
 		if (t->do_off == t->task->unsolicited_size)
 			list_del_init(&t->do_entry);
+		else
+			list_move_tail(&t->do_entry, &ep->dataouts);
 		for (i = 0; i < n; i++)
 			iser_dm_tx_posted(ep, txs[i]);
 		ret = ib_post_send(ep->qp, &txs[0]->wr, &bad);
