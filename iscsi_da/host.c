@@ -17,8 +17,9 @@
 
 /*
  * Defining init_cmd_priv stops the midlayer from zeroing the whole request
- * PDU (ours and the datamover's bytes) on every I/O, and keeps the ITT age
- * across uses of a tag.  The PDU is zeroed once, when the request is made.
+ * PDU (ours and the datamover's bytes) on every I/O.  The PDU is zeroed
+ * once, when the request is made.  (The ITT age is the session's, per tag:
+ * a request is not a tag's only user.)
  */
 static int isda_init_cmd_priv(struct Scsi_Host *shost, struct scsi_cmnd *sc)
 {
@@ -125,7 +126,6 @@ static int isda_send_scsi_cmd(struct isda_session *sess,
 	if (WARN_ON_ONCE(tag >= sess->cmds_max))
 		return -EINVAL;
 	int_to_scsilun(sc->device->lun, &lun);
-	cmd->age++;
 	d.lun = lun.scsi_lun;
 	d.cdb = sc->cmnd;
 	d.cdb_len = sc->cmd_len;
@@ -133,7 +133,7 @@ static int isda_send_scsi_cmd(struct isda_session *sess,
 	d.read = sc->sc_data_direction == DMA_FROM_DEVICE;
 	d.write = sc->sc_data_direction == DMA_TO_DEVICE;
 	d.edtl = scsi_bufflen(sc);
-	d.itt = isda_itt_build(tag, cmd->age);
+	d.itt = isda_itt_build(tag, ++sess->tag_age[tag]);
 	d.cmdsn = sess->cmdsn;
 	d.exp_statsn = conn->exp_statsn;
 	isda_pdu_burst_sizes(&bp, d.write, d.edtl, &d.immediate,

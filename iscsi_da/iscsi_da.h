@@ -145,6 +145,9 @@ struct isda_params {
  * @params: negotiated/administrative parameters
  * @eh_mutex: one TMF at a time
  * @list: entry in the transport's session list (registry.c)
+ * @tag_age: ITT age per task index, bumped under @lock on every send.  Not
+ *	in the request: with an I/O scheduler a driver tag passes between
+ *	request structures, whose own counters would repeat an ITT.
  */
 struct isda_session {
 	struct iscsi_cls_session	*cls;
@@ -160,6 +163,7 @@ struct isda_session {
 	struct isda_params		params;
 	struct mutex			eh_mutex;	/* one TMF at a time */
 	struct list_head		list;
+	u16				tag_age[];	/* cmds_max of them */
 };
 
 /* Connection states. */
@@ -314,17 +318,16 @@ enum isda_cmd_state {
 /**
  * struct isda_cmd - per-request state in the blk-mq PDU (scsi_cmd_priv)
  * @state: &enum isda_cmd_state, changed with atomic_cmpxchg
- * @age: ITT age of the current use of this tag
  * @cmdsn: CmdSN the command went out with (RefCmdSN for ABORT TASK)
  * @edtl: Expected Data Transfer Length
+ * @start_ns: when Send_Control accepted it (ktime_get_ns), for the trace
  * @task: the task the datamover sees, followed by its private bytes
  */
 struct isda_cmd {
 	atomic_t		state;
-	u16			age;
 	u32			cmdsn;
 	u32			edtl;
-	u64			start_ns;	/* queued (ktime_get_ns) */
+	u64			start_ns;
 	struct iscsi_dm_task	task;	/* must be last */
 };
 

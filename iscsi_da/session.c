@@ -98,7 +98,8 @@ struct iscsi_cls_session *isda_create_session(struct iscsi_endpoint *ep,
 		goto out_host_put;
 
 	cls = isda_fault("the session") ? NULL :
-	      iscsi_alloc_session(shost, &tr->iscsit, sizeof(*sess));
+	      iscsi_alloc_session(shost, &tr->iscsit,
+				  struct_size(sess, tag_age, shost->can_queue));
 	if (!cls)
 		goto out_remove_host;
 	sess = cls->dd_data;

@@ -6,8 +6,9 @@
 # restart.  The counts must add up: every command queued ends once (a
 # response, or a failure during the restart), every key registered is
 # invalidated once (remote or local), every response was a delivered PDU;
-# the login shows LOGIN -> FFP, and the restart shows its reason: the
-# connection error iscsi_da reported and the CM event that started it.
+# no ITT names two commands; the login shows LOGIN -> FFP, and the
+# restart shows its reason: the connection error iscsi_da reported and the
+# CM event that started it.
 # fabrics: rxe siw
 # siw: patched
 # vm-timeout: 300
@@ -62,6 +63,14 @@ for f in trace-clean trace; do
 done
 [ "$(n iscsi_da_cmd_fail "$RIG_OUT/trace-clean.txt")" = 0 ] ||
 	rig_die "commands failed before the restart"
+# An ITT names one command for as long as a late answer to it could come:
+# its age changes on every use of its index (4096 uses apart), so in this
+# trace (a few uses of each of 128 indexes) no ITT may repeat.  With the
+# age kept per request it did: with mq-deadline a driver tag passes
+# between requests, each counting from 1.
+dup=$(grep ' iscsi_da_cmd_queue: ' "$RIG_OUT/trace.txt" | grep -o 'sid=[0-9]* cid=[0-9]* itt=0x[0-9a-f]*' |
+	sort | uniq -d | head -n 3)
+[ -z "$dup" ] || rig_die "ITTs used twice in one trace: $(echo "$dup" | tr '\n' ' ')"
 # Each command: queued once, ended once (sid and itt, in that order).
 awk 'function id() { match($0, / sid=[0-9]+ /); s = substr($0, RSTART, RLENGTH)
 		match($0, / itt=0x[0-9a-f]+/); return s substr($0, RSTART + 1, RLENGTH - 1) }
