@@ -151,13 +151,14 @@ static int isda_send_scsi_cmd(struct isda_session *sess,
 	cmd->cmdsn = d.cmdsn;
 	cmd->edtl = d.edtl;
 
+	/* before the send: its response may come before it returns */
+	cmd->start_ns = ktime_get_ns();
 	atomic_set(&cmd->state, ISDA_CMD_ACTIVE);
 	ret = sess->tr->ops->send_control(&conn->dm, task);
 	if (ret) {
 		atomic_set(&cmd->state, ISDA_CMD_IDLE);
 		return ret;
 	}
-	cmd->start_ns = ktime_get_ns();
 	trace_iscsi_da_cmd_queue(sess->cls->sid, conn->dm.cid,
 				 be32_to_cpu((__force __be32)d.itt), d.cmdsn,
 				 sc->device->lun, sc->cmnd[0], d.edtl, d.write);

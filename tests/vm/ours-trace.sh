@@ -71,12 +71,16 @@ done
 dup=$(grep ' iscsi_da_cmd_queue: ' "$RIG_OUT/trace.txt" | grep -o 'sid=[0-9]* cid=[0-9]* itt=0x[0-9a-f]*' |
 	sort | uniq -d | head -n 3)
 [ -z "$dup" ] || rig_die "ITTs used twice in one trace: $(echo "$dup" | tr '\n' ' ')"
-# Each command: queued once, ended once (sid and itt, in that order).
+# Each command (sid and itt): queued once, ended once.  Not checked in
+# order: the queue event follows Send_Control, whose response may be
+# traced first on the other CPU.
 awk 'function id() { match($0, / sid=[0-9]+ /); s = substr($0, RSTART, RLENGTH)
 		match($0, / itt=0x[0-9a-f]+/); return s substr($0, RSTART + 1, RLENGTH - 1) }
-	/ iscsi_da_cmd_queue: / { k = id(); if (k in q) bad = bad "\n  queued twice:" k; q[k] = 1 }
-	/ iscsi_da_cmd_(complete|fail): / { k = id(); if (!(k in q)) bad = bad "\n  ended, not queued:" k; delete q[k] }
-	END { for (k in q) bad = bad "\n  never ended:" k; if (bad) { print bad; exit 1 } }' \
+	/ iscsi_da_cmd_queue: / { q[id()]++ }
+	/ iscsi_da_cmd_(complete|fail): / { e[id()]++ }
+	END { for (k in q) if (q[k] != 1 || e[k] != 1) bad = bad "\n " k ": queued " q[k] ", ended " e[k] + 0
+		for (k in e) if (!(k in q)) bad = bad "\n " k ": ended " e[k] ", never queued"
+		if (bad) { print bad; exit 1 } }' \
 	"$RIG_OUT/trace.txt" || rig_die "commands whose queue and end events do not pair up"
 grep -q 'iscsi_da_conn_state: .* LOGIN -> FFP' "$RIG_OUT/trace.txt" ||
 	rig_die "no LOGIN -> FFP transition traced"
