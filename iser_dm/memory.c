@@ -226,16 +226,24 @@ void iser_dm_task_release(struct iser_dm_ep *ep, struct iser_dm_task *t)
 	t->state = ISER_DM_TASK_IDLE;
 }
 
+/* Our LOCAL_INV of @buf's key completed (traced as the remote ones are). */
+static void iser_dm_buf_inv_local(struct iser_dm_task *t, struct iser_dm_buf *buf)
+{
+	if (!iser_dm_buf_needs_inv(buf))
+		return;
+	buf->invalid = true;
+	trace_iser_dm_inv(t->ep->qpn, be32_to_cpu((__force __be32)t->task->itt),
+			  buf->mr->rkey, false);
+}
+
 /**
  * iser_dm_task_inv_complete() - our LOCAL_INV of @t's keys completed
  * @t: the task; caller holds its endpoint's lock
  */
 void iser_dm_task_inv_complete(struct iser_dm_task *t)
 {
-	if (t->in.mr)
-		t->in.invalid = true;
-	if (t->out.mr)
-		t->out.invalid = true;
+	iser_dm_buf_inv_local(t, &t->in);
+	iser_dm_buf_inv_local(t, &t->out);
 }
 
 /**

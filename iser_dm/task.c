@@ -28,7 +28,6 @@
  * every sender to leave before it drains or frees anything.
  */
 #include "iser_dm.h"
-#include "trace.h"
 
 /**
  * iser_dm_sender_enter() - start using the endpoint's verbs objects
@@ -245,14 +244,6 @@ void iser_dm_inv_done(struct ib_cq *cq, struct ib_wc *wc)
 		iser_dm_conn_fail(ep, -EIO);
 		return;
 	}
-	if (iser_dm_buf_needs_inv(&t->in))
-		trace_iser_dm_inv(ep->qpn,
-				  be32_to_cpu((__force __be32)t->task->itt),
-				  t->in.mr->rkey, false);
-	if (iser_dm_buf_needs_inv(&t->out))
-		trace_iser_dm_inv(ep->qpn,
-				  be32_to_cpu((__force __be32)t->task->itt),
-				  t->out.mr->rkey, false);
 	iser_dm_task_inv_complete(t);
 	rx = iser_dm_task_settle(ep, t, &deliver, &err);
 	spin_unlock_irqrestore(&ep->lock, flags);
