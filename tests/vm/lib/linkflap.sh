@@ -48,6 +48,30 @@ rig_cable() {
 	[ "$(cat "$req.done")" = ok ] || rig_die "set_link n0 $2: $(cat "$req.done")"
 }
 
+# flap_state: what a failure needs to be understood - the kernel's story
+# since the flap began (its repeats collapsed), and the initiator's view
+# of the network and the RDMA CM.
+flap_state() {
+	rig_log "kernel log since the $mode (iSCSI, iSER, ARP and RDMA lines):"
+	dmesg | tail -n +"$((k0 + 1))" | grep -E 'iscsi|iser|connection|session|neigh|arp|rdma' |
+		awk '{ k = $0; sub(/^\[ *[0-9.]+\] /, "", k); if (k == p) { n++; next }
+			if (n) print "  ... and " n " more"; print; p = k; n = 0 }
+			END { if (n) print "  ... and " n " more" }' | head -n 40
+	rig_log "addresses: $(ip -4 -o addr show dev eth0 | awk '{print $4}' | tr '\n' ' ')"
+	rig_log "neighbours: $(ip neigh show dev eth0 | tr '\n' ';')"
+	rig_log "route to $RIG_IP: $(ip route get "$RIG_IP" 2>&1 | head -1)"
+	rig_log "RDMA CM ids: $(rdma res show cm_id | tr -s ' ' | tr '\n' ';')"
+	rig_log "RDMA link: $(rdma link show | tr -s ' ' | tr '\n' ';')"
+	# Is anything still arriving from the wire?
+	rig_log "eth0: $(ip -s link show dev eth0 | tr -s ' ' | tr '\n' ' ')"
+	if ping -c 2 -W 1 "$RIG_IP" >/dev/null 2>&1; then
+		rig_log "ping $RIG_IP: answered"
+	else
+		rig_log "ping $RIG_IP: no answer"
+	fi
+	rig_log "eth0 after the ping: $(ip -s link show dev eth0 | tr -s ' ' | tr '\n' ' ')"
+}
+
 rig_carrier() { [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = "$1" ]; }
 
 if [ "$RIG_ROLE" = target ]; then
@@ -56,6 +80,12 @@ if [ "$RIG_ROLE" = target ]; then
 	rig_signal ready
 	if [ "$mode" = addrchange ]; then
 		rig_wait_signal finished 300
+		# The target's side of a failure (its console shows no
+		# kernel log): what its network and siw/isert saw.
+		rig_log "target kernel log (iSER, iSCSI, siw, network lines):"
+		dmesg | grep -E 'isert|iscsi|siw|iw_|rdma|eth0|net|watchdog|BUG|WARN|lockup' | tail -n 30
+		rig_log "target neighbours: $(ip neigh show dev eth0 | tr '\n' ';')"
+		rig_log "target eth0: $(ip -s link show dev eth0 | tr -s ' ' | tr '\n' ' ')"
 		exit 0
 	fi
 	rig_wait_signal pull 200
@@ -122,13 +152,17 @@ if [ "$mode" = addrchange ]; then
 	# recovered means logged in from the new address.
 	rig_wait 120 sh -c 'iscsiadm -m session -P1 | grep -q "iSCSI Session State: LOGGED_IN" &&
 		rdma res show cm_id | grep "dst-addr '"$RIG_IP:$RIG_PORT"'" | grep -q "src-addr '"$new_ip"':"' ||
-		rig_die "session not logged in from $new_ip within 120 s: $(rdma res show cm_id)"
+		{ flap_state; rig_die "session not logged in from $new_ip within 120 s"; }
 else
 	rig_wait_logged_in 120 || rig_die "session did not recover within 120 s (mode $mode)"
 fi
 rig_log "session recovered $((SECONDS - t_back)) s after the $mode was over ($((SECONDS - t_pull)) s after it began)"
 [ "$mode" = addrchange ] && rig_log "the new connection comes from $new_ip"
-wait $fio_pid || { tail -n 20 "$RIG_OUT/fio-flap.log"; rig_die "fio failed across the link flap"; }
+wait $fio_pid || {
+	tail -n 20 "$RIG_OUT/fio-flap.log"
+	flap_state
+	rig_die "fio failed across the link flap"
+}
 grep -q 'err= 0' "$RIG_OUT/fio-flap.log" || rig_die "fio reported errors"
 grep -E 'WRITE:|READ:' "$RIG_OUT/fio-flap.log" | sed 's/^ */    /'
 dmesg | grep -E 'iser|iscsi|connection' | tail -n 8
