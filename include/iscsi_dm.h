@@ -54,7 +54,7 @@
 #include <scsi/iscsi_proto.h>
 
 /* Bumped on every incompatible change of this header. */
-#define ISCSI_DM_API_VERSION	2
+#define ISCSI_DM_API_VERSION	3
 
 /* Largest BHS + AHS iscsi_da ever hands down (BHS + one CDB AHS). */
 #define ISCSI_DM_MAX_HDR_LEN	(sizeof(struct iscsi_hdr) + 64)
@@ -63,6 +63,7 @@
 #define ISCSI_DM_MAX_LOGIN_DATA	8192
 
 struct device;
+struct seq_file;
 struct iscsi_dm_conn;
 /*
  * Not used by the DI itself: declared here so that checkpatch, which learns
@@ -321,6 +322,18 @@ struct iscsi_dm_stats {
  *	accessible to the peer.  May sleep.
  *
  * @get_stats: copy the datamover's counters for @conn into @stats.
+ *
+ * The state view (debugfs, optional; may be NULL):
+ *
+ * @show: print the datamover's state of bound @conn to @m - its
+ *	Transport Connection, queues, pools and counters - as lines indented
+ *	by two spaces.  iscsi_da calls it with @conn bound and no
+ *	@bind/@unbind/@connection_terminate/@deallocate_task_resources
+ *	running for @conn; the connection may be failing meanwhile.  May
+ *	sleep, must not wait for the connection's teardown.
+ * @show_task: print, on one line without its end, the datamover's state
+ *	of @task, a SCSI task iscsi_da has handed to @send_control on bound
+ *	@conn and whose end it has not seen.  Same context as @show.
  */
 struct iscsi_dm_ops {
 	const char	*name;
@@ -350,6 +363,10 @@ struct iscsi_dm_ops {
 					  struct iscsi_dm_task *task);
 
 	void (*get_stats)(struct iscsi_dm_conn *conn, struct iscsi_dm_stats *stats);
+
+	void (*show)(struct iscsi_dm_conn *conn, struct seq_file *m);
+	void (*show_task)(struct iscsi_dm_conn *conn, struct iscsi_dm_task *task,
+			  struct seq_file *m);
 };
 
 /**

@@ -24,6 +24,11 @@ static const char *const isda_conn_state_names[] = {
 	[ISDA_CONN_STOPPED]	= "STOPPED",
 };
 
+const char *isda_conn_state_name(enum isda_conn_state state)
+{
+	return isda_conn_state_names[state];
+}
+
 /**
  * isda_conn_set_state() - the one place a connection changes state
  * @conn: connection
@@ -80,6 +85,7 @@ struct iscsi_cls_conn *isda_create_conn(struct iscsi_cls_session *cls_sess,
 	spin_lock_irqsave(&sess->lock, flags);
 	sess->conn = conn;
 	spin_unlock_irqrestore(&sess->lock, flags);
+	isda_debugfs_add_conn(conn);
 	return cls;
 
 out_mtasks:
@@ -108,6 +114,8 @@ void isda_destroy_conn(struct iscsi_cls_conn *cls)
 	struct isda_session *sess = conn->sess;
 	unsigned long flags;
 
+	/* no reader of the state view is left after this */
+	isda_debugfs_del_conn(conn);
 	/* iscsid stops and unbinds first; be safe if it did not */
 	if (conn->dm.ep) {
 		isda_conn_cleanup(conn, false);

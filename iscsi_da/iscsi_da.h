@@ -145,6 +145,7 @@ struct isda_params {
  * @params: negotiated/administrative parameters
  * @eh_mutex: one TMF at a time
  * @list: entry in the transport's session list (registry.c)
+ * @debugfs: the session's directory in the state view (debugfs.c)
  * @tag_age: ITT age per task index, bumped under @lock on every send.  Not
  *	in the request: with an I/O scheduler a driver tag passes between
  *	request structures, whose own counters would repeat an ITT.
@@ -163,6 +164,7 @@ struct isda_session {
 	struct isda_params		params;
 	struct mutex			eh_mutex;	/* one TMF at a time */
 	struct list_head		list;
+	struct dentry			*debugfs;
 	u16				tag_age[];	/* cmds_max of them */
 };
 
@@ -276,6 +278,7 @@ struct isda_stats {
  * @last_rx: jiffies of the last PDU received
  * @nop_work: the ping timer (nop.c)
  * @stats: counters
+ * @debugfs: the connection's file in the state view (debugfs.c)
  */
 struct isda_conn {
 	struct iscsi_dm_conn	dm;
@@ -306,6 +309,7 @@ struct isda_conn {
 	unsigned long		last_rx;
 	struct delayed_work	nop_work;
 	struct isda_stats	stats;
+	struct dentry		*debugfs;
 };
 
 /* SCSI command states (atomic: response, abort and recovery race). */
@@ -398,6 +402,7 @@ void isda_unbind_conn(struct iscsi_cls_conn *cls, bool is_active);
 int isda_start_conn(struct iscsi_cls_conn *cls);
 void isda_stop_conn(struct iscsi_cls_conn *cls, int flag);
 void isda_conn_set_state(struct isda_conn *conn, enum isda_conn_state state);
+const char *isda_conn_state_name(enum isda_conn_state state);
 
 /* host.c */
 void isda_host_template_fill(struct isda_transport *tr);
@@ -456,6 +461,14 @@ int isda_get_host_param(struct Scsi_Host *shost, enum iscsi_host_param param,
 			char *buf);
 umode_t isda_attr_is_visible(int param_type, int param);
 void isda_params_free(struct isda_params *p);
+
+/* debugfs.c */
+void isda_debugfs_init(void);
+void isda_debugfs_exit(void);
+void isda_debugfs_add_session(struct isda_session *sess);
+void isda_debugfs_del_session(struct isda_session *sess);
+void isda_debugfs_add_conn(struct isda_conn *conn);
+void isda_debugfs_del_conn(struct isda_conn *conn);
 
 /* stats.c */
 void isda_get_stats(struct iscsi_cls_conn *cls, struct iscsi_stats *stats);

@@ -19,12 +19,14 @@ static int __init isda_init(void)
 {
 	isda_info("iSCSI Datamover Architecture layer loaded (DI v%u)\n",
 		  ISCSI_DM_API_VERSION);
+	isda_debugfs_init();
 	return 0;
 }
 
 static void __exit isda_exit(void)
 {
 	isda_registry_exit();
+	isda_debugfs_exit();
 }
 
 module_init(isda_init);

@@ -119,6 +119,7 @@ struct iscsi_cls_session *isda_create_session(struct iscsi_endpoint *ep,
 	if (iscsi_add_session(cls, 0))
 		goto out_free_session;
 	isda_registry_add_session(sess);
+	isda_debugfs_add_session(sess);
 	isda_info("session %u created on host%u (cmds_max %u, sg %u, max_sectors %u)\n",
 		  cls->sid, shost->host_no, shost->can_queue,
 		  shost->sg_tablesize, shost->max_sectors);
@@ -143,6 +144,7 @@ void isda_destroy_session(struct iscsi_cls_session *cls)
 	struct module *owner = sess->tr->ops->owner;
 	unsigned long flags;
 
+	isda_debugfs_del_session(sess);
 	spin_lock_irqsave(&sess->lock, flags);
 	isda_session_set_state(sess, ISDA_SESS_TERMINATE);
 	spin_unlock_irqrestore(&sess->lock, flags);
