@@ -25,6 +25,11 @@ static const char *const iser_dm_state_names[] = {
 	[ISER_DM_FAILED]	= "FAILED",
 };
 
+const char *iser_dm_state_name(enum iser_dm_state state)
+{
+	return iser_dm_state_names[state];
+}
+
 /**
  * iser_dm_set_state() - the one place an endpoint changes state
  * @ep: the endpoint; caller holds @ep->lock

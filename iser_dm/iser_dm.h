@@ -430,6 +430,7 @@ bool iser_dm_fault(const char *site);	/* include/iscsi_dm_fault.h */
 
 /* cm.c: bootstrap (ep_connect, ep_poll, ep_disconnect) and CM events */
 void iser_dm_set_state(struct iser_dm_ep *ep, enum iser_dm_state state);
+const char *iser_dm_state_name(enum iser_dm_state state);
 struct iscsi_dm_ep *iser_dm_ep_connect(struct sockaddr *dst, bool non_blocking);
 int iser_dm_ep_poll(struct iscsi_dm_ep *dm, int timeout_ms);
 void iser_dm_ep_disconnect(struct iscsi_dm_ep *dm);
@@ -512,5 +513,10 @@ void iser_dm_connection_terminate(struct iscsi_dm_conn *conn);
 
 /* stats.c */
 void iser_dm_get_stats(struct iscsi_dm_conn *conn, struct iscsi_dm_stats *stats);
+
+/* show.c: iscsi_da's state view */
+void iser_dm_show(struct iscsi_dm_conn *conn, struct seq_file *m);
+void iser_dm_show_task(struct iscsi_dm_conn *conn, struct iscsi_dm_task *task,
+		       struct seq_file *m);
 
 #endif /* ISER_DM_H */

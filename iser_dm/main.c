@@ -78,6 +78,8 @@ const struct iscsi_dm_ops iser_dm_ops = {
 	.deallocate_task_resources	= iser_dm_deallocate_task_resources,
 
 	.get_stats	= iser_dm_get_stats,
+	.show		= iser_dm_show,
+	.show_task	= iser_dm_show_task,
 };
 
 static int __init iser_dm_init(void)
