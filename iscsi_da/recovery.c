@@ -28,7 +28,7 @@ void isda_conn_failure(struct isda_conn *conn, enum iscsi_err err)
 {
 	struct isda_session *sess = conn->sess;
 	unsigned long flags;
-	bool block = false;
+	bool block = false, logout;
 
 	spin_lock_irqsave(&sess->lock, flags);
 	if (conn->err_reported) {
@@ -43,11 +43,17 @@ void isda_conn_failure(struct isda_conn *conn, enum iscsi_err err)
 		/* see isda_conn_cleanup(): discovery sessions are not recovered */
 		block = !sess->params.discovery_sess;
 	}
+	/* a target closes the connection once it has answered a Logout */
+	logout = sess->state == ISDA_SESS_LOGGING_OUT;
 	spin_unlock_irqrestore(&sess->lock, flags);
 
 	trace_iscsi_da_conn_error(sess->cls->sid, conn->dm.cid, err);
-	isda_warn("session %u conn %u: connection failed (error %d), starting recovery\n",
-		  sess->cls->sid, conn->dm.cid, err);
+	if (logout)
+		isda_info("session %u conn %u: connection closed during logout (error %d)\n",
+			  sess->cls->sid, conn->dm.cid, err);
+	else
+		isda_warn("session %u conn %u: connection failed (error %d), starting recovery\n",
+			  sess->cls->sid, conn->dm.cid, err);
 	if (block)
 		iscsi_block_session(sess->cls);
 	iscsi_conn_error_event(conn->cls, err);
@@ -211,9 +217,15 @@ void isda_fail_commands(struct isda_session *sess, int result, u64 lun,
 void iscsi_dm_connection_terminate_notify(struct iscsi_dm_conn *dm, int err)
 {
 	struct isda_conn *conn = isda_dm_to_conn(dm);
+	struct isda_session *sess = conn->sess;
 
-	isda_warn("session %u conn %u: datamover terminated the connection: %d\n",
-		  conn->sess->cls->sid, dm->cid, err);
+	/* racy read, for the log level only: a Logout ends in a close */
+	if (READ_ONCE(sess->state) == ISDA_SESS_LOGGING_OUT)
+		isda_info("session %u conn %u: datamover closed the connection during logout: %d\n",
+			  sess->cls->sid, dm->cid, err);
+	else
+		isda_warn("session %u conn %u: datamover terminated the connection: %d\n",
+			  sess->cls->sid, dm->cid, err);
 	isda_conn_failure(conn, ISCSI_ERR_CONN_FAILED);
 }
 EXPORT_SYMBOL_GPL(iscsi_dm_connection_terminate_notify);

@@ -101,7 +101,15 @@ n=$(awk '$1 == "scsicmd_pdus:" && $2 > 0' "$RIG_OUT/stats.txt" | wc -l)
 [ "$n" = $ntgt ] || rig_die "-s: $n of $ntgt sessions show SCSI commands"
 [ "$(awk '$1 == "protocol_errors:" && $2 != 0' "$RIG_OUT/stats.txt" | wc -l)" = 0 ] || rig_die "-s: protocol errors"
 
+# A target closes each connection once it has answered the Logout: that
+# is no connection failure, and the log must not call it one.
+k0=$(dmesg | wc -l)
 rig_logout
 [ -z "$(rig_disks)" ] || rig_die "disks remain after logout"
+dmesg | tail -n +$((k0 + 1)) >"$RIG_OUT/klog-logout.txt"
+if grep -E 'starting recovery|datamover terminated' "$RIG_OUT/klog-logout.txt"; then
+	rig_die "a logout was logged as a connection failure"
+fi
+rig_log "logout: $(grep -c 'during logout' "$RIG_OUT/klog-logout.txt" || true) connections closed by the target during logout, logged as such"
 rig_unload_ours || rig_die "modules do not unload after logout"
 rig_log "PASS: ours over $RIG_FABRIC: $ntgt sessions x $RIG_LUNS LUNs, ext4 round trip, fio verify on $((want - 1)) disks, logout, unload"
