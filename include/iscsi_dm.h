@@ -56,6 +56,17 @@
 /* Bumped on every incompatible change of this header. */
 #define ISCSI_DM_API_VERSION	3
 
+/**
+ * iscsi_dm_itt() - an ITT as the number on the wire, for logs and traces
+ * @itt: the Initiator Task Tag as a PDU carries it
+ *
+ * Return: @itt in CPU byte order.
+ */
+static inline u32 iscsi_dm_itt(itt_t itt)
+{
+	return be32_to_cpu((__force __be32)itt);
+}
+
 /* Largest BHS + AHS iscsi_da ever hands down (BHS + one CDB AHS). */
 #define ISCSI_DM_MAX_HDR_LEN	(sizeof(struct iscsi_hdr) + 64)
 

@@ -123,7 +123,7 @@ static bool isda_show_cmd(struct scsi_cmnd *sc, void *data)
 				 NSEC_PER_MSEC);
 	seq_printf(ctx->m, "  tag %3u itt 0x%08x CmdSN %u lun %llu op 0x%02x len %u %s age %llu ms",
 		   scsi_cmd_to_rq(sc)->tag,
-		   be32_to_cpu((__force __be32)READ_ONCE(cmd->task.itt)),
+		   iscsi_dm_itt(READ_ONCE(cmd->task.itt)),
 		   READ_ONCE(cmd->cmdsn), sc->device->lun, sc->cmnd[0],
 		   READ_ONCE(cmd->edtl), isda_cmd_state_names[state], age_ms);
 	if (state == ISDA_CMD_ACTIVE && ctx->dm && ops->show_task) {
@@ -179,7 +179,7 @@ static int isda_conn_show(struct seq_file *m, void *unused)
 		if (mt->state == ISDA_MTASK_FREE)
 			continue;
 		seq_printf(m, "  slot %d itt 0x%08x %s %s%s\n", i,
-			   be32_to_cpu((__force __be32)mt->task.itt),
+			   iscsi_dm_itt(mt->task.itt),
 			   isda_mtask_kind_names[mt->kind],
 			   isda_mtask_state_names[mt->state],
 			   mt->sent ? ", sent" : "");

@@ -160,7 +160,7 @@ static int isda_send_scsi_cmd(struct isda_session *sess,
 		return ret;
 	}
 	trace_iscsi_da_cmd_queue(sess->cls->sid, conn->dm.cid,
-				 be32_to_cpu((__force __be32)d.itt), d.cmdsn,
+				 iscsi_dm_itt(d.itt), d.cmdsn,
 				 sc->device->lun, sc->cmnd[0], d.edtl, d.write);
 	sess->cmdsn++;
 	conn->stats.scsicmd_pdus++;
@@ -266,7 +266,7 @@ void isda_cmd_complete(struct isda_conn *conn, struct scsi_cmnd *sc,
 		break;
 	}
 	trace_iscsi_da_cmd_complete(conn->sess->cls->sid,
-				    be32_to_cpu((__force __be32)cmd->task.itt),
+				    iscsi_dm_itt(cmd->task.itt),
 				    sc->result, scsi_get_resid(sc),
 				    div_u64(ktime_get_ns() - cmd->start_ns, 1000));
 	scsi_done(sc);

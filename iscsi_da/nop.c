@@ -105,7 +105,7 @@ void isda_nop_in(struct isda_conn *conn, struct iscsi_nopin *hdr,
 		mt = isda_mtask_lookup(conn, hdr->itt);
 		if (!mt) {
 			isda_dbg("NOP-In for unknown ITT 0x%x\n",
-				 be32_to_cpu((__force __be32)hdr->itt));
+				 iscsi_dm_itt(hdr->itt));
 			return;
 		}
 		if (mt->kind == ISDA_MT_RELAY &&

@@ -179,7 +179,7 @@ static bool isda_fail_one(struct scsi_cmnd *sc, void *data)
 	}
 	sc->result = ctx->result << 16;
 	trace_iscsi_da_cmd_fail(sess->cls->sid,
-				be32_to_cpu((__force __be32)cmd->task.itt),
+				iscsi_dm_itt(cmd->task.itt),
 				sc->result, 0,
 				div_u64(ktime_get_ns() - cmd->start_ns, 1000));
 	scsi_done(sc);
@@ -245,7 +245,7 @@ void iscsi_dm_data_completion_notify(struct iscsi_dm_conn *dm, itt_t itt,
 	struct isda_conn *conn = isda_dm_to_conn(dm);
 
 	isda_err("session %u: Data_Completion_Notify (ITT 0x%x SN %u) on an initiator\n",
-		 conn->sess->cls->sid, be32_to_cpu((__force __be32)itt), sn);
+		 conn->sess->cls->sid, iscsi_dm_itt(itt), sn);
 	conn->stats.proto_err++;
 	isda_conn_failure(conn, ISCSI_ERR_PROTO);
 }

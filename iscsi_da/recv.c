@@ -42,7 +42,7 @@ static int isda_proto_error(struct isda_conn *conn, struct iscsi_hdr *hdr,
 {
 	isda_err_ratelimited("session %u conn %u: %s (opcode 0x%x, ITT 0x%x, %u data bytes): recovering\n",
 			     conn->sess->cls->sid, conn->dm.cid, why, hdr->opcode,
-			     be32_to_cpu((__force __be32)hdr->itt),
+			     iscsi_dm_itt(hdr->itt),
 			     ntoh24(hdr->dlength));
 	conn->stats.proto_err++;
 	isda_conn_failure(conn, ISCSI_ERR_PROTO);
@@ -127,7 +127,7 @@ static int isda_rx_reject(struct isda_conn *conn, struct iscsi_hdr *hdr,
 		return isda_proto_error(conn, hdr, "Reject without the rejected header");
 	isda_warn("session %u: target rejected opcode 0x%x ITT 0x%x, reason 0x%x\n",
 		  conn->sess->cls->sid, bad->opcode,
-		  be32_to_cpu((__force __be32)bad->itt), rej->reason);
+		  iscsi_dm_itt(bad->itt), rej->reason);
 	mt = isda_mtask_lookup(conn, bad->itt);
 	if (mt) {
 		isda_mtask_finish(mt, -1);
@@ -166,7 +166,7 @@ int iscsi_dm_control_notify(struct iscsi_dm_conn *dm, struct iscsi_hdr *hdr,
 	WRITE_ONCE(conn->last_rx, jiffies);
 	trace_iscsi_da_pdu_rx(sess->cls->sid, dm->cid,
 			      hdr->opcode & ISCSI_OPCODE_MASK,
-			      be32_to_cpu((__force __be32)hdr->itt),
+			      iscsi_dm_itt(hdr->itt),
 			      be32_to_cpu(hdr->statsn),
 			      be32_to_cpu(hdr->exp_statsn),
 			      be32_to_cpu(hdr->max_statsn));
@@ -199,7 +199,7 @@ int iscsi_dm_control_notify(struct iscsi_dm_conn *dm, struct iscsi_hdr *hdr,
 			conn->stats.stale_rsp++;
 			isda_info_ratelimited("session %u: SCSI Response for ITT 0x%x, not outstanding (late or duplicate): ignored\n",
 					      sess->cls->sid,
-					      be32_to_cpu((__force __be32)hdr->itt));
+					      iscsi_dm_itt(hdr->itt));
 			return 0;
 		}
 		isda_cmd_complete(conn, sc, (struct iscsi_scsi_rsp *)hdr,

@@ -78,7 +78,7 @@ static int isda_tmf_exec(struct isda_session *sess, u8 func,
 	}
 	conn->stats.tmfcmd_pdus++;
 	isda_info("session %u: %s sent (RTT 0x%x)\n", sess->cls->sid,
-		  isda_tmf_name(func), be32_to_cpu((__force __be32)rtt));
+		  isda_tmf_name(func), iscsi_dm_itt(rtt));
 
 	if (!wait_for_completion_timeout(&mt->done, (tmo ?: ISDA_DEF_TMF_TMO) * HZ)) {
 		isda_err("session %u: %s timed out after %d s\n",

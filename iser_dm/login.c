@@ -213,7 +213,7 @@ int iser_dm_login_send(struct iscsi_dm_conn *conn, const struct iscsi_hdr *hdr,
 	wr.opcode = IB_WR_SEND;
 	wr.send_flags = IB_SEND_SIGNALED;
 	pr_debug("iser_dm: ep %p: login tx opcode 0x%x itt 0x%x dlen %u\n", ep,
-		 hdr->opcode, be32_to_cpu((__force __be32)hdr->itt), len);
+		 hdr->opcode, iscsi_dm_itt(hdr->itt), len);
 	ret = ib_post_send(ep->qp, &wr, NULL);
 	spin_lock_irq(&ep->lock);
 	if (ret)

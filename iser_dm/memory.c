@@ -232,7 +232,7 @@ static void iser_dm_buf_inv_local(struct iser_dm_task *t, struct iser_dm_buf *bu
 	if (!iser_dm_buf_needs_inv(buf))
 		return;
 	buf->invalid = true;
-	trace_iser_dm_inv(t->ep->qpn, be32_to_cpu((__force __be32)t->task->itt),
+	trace_iser_dm_inv(t->ep->qpn, iscsi_dm_itt(t->task->itt),
 			  buf->mr->rkey, false);
 }
 
@@ -309,7 +309,7 @@ int iser_dm_task_remote_inv(struct iser_dm_ep *ep, struct iser_dm_task *t, u32 r
 	buf->invalid = true;
 	atomic64_inc(&ep->stats.inv_remote);
 	trace_iser_dm_inv(ep->qpn,
-			  be32_to_cpu((__force __be32)t->task->itt), rkey, true);
+			  iscsi_dm_itt(t->task->itt), rkey, true);
 	return 0;
 }
 

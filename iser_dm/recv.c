@@ -128,7 +128,7 @@ void iser_dm_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 		return;
 	}
 	pr_debug("iser_dm: ep %p: rx opcode 0x%x itt 0x%x dlen %u%s\n", ep, pdu.opcode,
-		 be32_to_cpu((__force __be32)pdu.hdr->itt), pdu.dlength,
+		 iscsi_dm_itt(pdu.hdr->itt), pdu.dlength,
 		 wc->wc_flags & IB_WC_WITH_INVALIDATE ? " (invalidate)" : "");
 
 	with_inv = wc->wc_flags & IB_WC_WITH_INVALIDATE;

@@ -288,7 +288,7 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	if (task->unsolicited_size > task->out.length ||
 	    task->immediate_size > task->unsolicited_size) {
 		pr_err_ratelimited("iser_dm: ep %p: itt 0x%x: bad unsolicited layout (imm %u unsol %u len %u)\n",
-				   ep, be32_to_cpu((__force __be32)task->itt),
+				   ep, iscsi_dm_itt(task->itt),
 				   task->immediate_size, task->unsolicited_size,
 				   task->out.length);
 		return -EINVAL;
@@ -392,7 +392,7 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	}
 	for (i = 0; i < nreg; i++)
 		trace_iser_dm_reg(ep->qpn,
-				  be32_to_cpu((__force __be32)task->itt),
+				  iscsi_dm_itt(task->itt),
 				  reg[i].key, reg[i].mr->length,
 				  reg[i].access & IB_ACCESS_REMOTE_WRITE);
 	iser_dm_sender_exit(ep);
@@ -402,7 +402,7 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 		atomic64_inc(&ep->stats.signaled);
 	atomic64_add(nreg, &ep->stats.reg_mrs);
 	pr_debug("iser_dm: ep %p: tx SCSI cmd itt 0x%x in %u out %u imm %u unsol %u dataouts %u regs %u\n",
-		 ep, be32_to_cpu((__force __be32)task->itt), task->in.length,
+		 ep, iscsi_dm_itt(task->itt), task->in.length,
 		 task->out.length, task->immediate_size, task->unsolicited_size, ndo, nreg);
 	return 0;
 
@@ -499,7 +499,7 @@ static int iser_dm_send_ctrl_pdu(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	atomic64_inc(&ep->stats.sends);
 	atomic64_inc(&ep->stats.signaled);
 	pr_debug("iser_dm: ep %p: tx opcode 0x%x itt 0x%x dlen %u\n", ep,
-		 task->hdr[0] & ISCSI_OPCODE_MASK, be32_to_cpu((__force __be32)task->itt),
+		 task->hdr[0] & ISCSI_OPCODE_MASK, iscsi_dm_itt(task->itt),
 		 task->out.length);
 	return 0;
 }

@@ -140,7 +140,7 @@ void iser_dm_task_sent(struct iser_dm_ep *ep, struct iser_dm_task *t, bool ok)
 
 static void iser_dm_task_proto_error(struct iser_dm_ep *ep, itt_t itt, const char *what)
 {
-	pr_err("iser_dm: ep %p: itt 0x%x: %s\n", ep, be32_to_cpu((__force __be32)itt), what);
+	pr_err("iser_dm: ep %p: itt 0x%x: %s\n", ep, iscsi_dm_itt(itt), what);
 	iser_dm_protocol_error(ep, what, ISCSI_OP_SCSI_CMD_RSP);
 }
 
@@ -201,7 +201,7 @@ void iser_dm_task_response(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx,
 	    iser_dm_task_remote_inv(ep, t, wc->ex.invalidate_rkey)) {
 		spin_unlock_irqrestore(&ep->lock, flags);
 		pr_err("iser_dm: ep %p: itt 0x%x: target invalidated rkey 0x%x, not ours\n",
-		       ep, be32_to_cpu((__force __be32)pdu->hdr->itt),
+		       ep, iscsi_dm_itt(pdu->hdr->itt),
 		       wc->ex.invalidate_rkey);
 		iser_dm_protocol_error(ep, "bad Send with Invalidate", pdu->opcode);
 		return;
@@ -278,7 +278,7 @@ void iser_dm_deallocate_task_resources(struct iscsi_dm_conn *conn,
 		return;
 	}
 	pr_debug("iser_dm: ep %p: Deallocate_Task_Resources itt 0x%x state %d\n",
-		 ep, be32_to_cpu((__force __be32)task->itt), was);
+		 ep, iscsi_dm_itt(task->itt), was);
 	t->state = ISER_DM_TASK_ABORTING;
 	reinit_completion(&t->released);
 	list_del_init(&t->do_entry);	/* no more of its Data-Outs */
