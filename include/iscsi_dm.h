@@ -121,6 +121,7 @@ struct iscsi_dm_ep {
  * struct iscsi_dm_conn - the RFC 5047 Connection_Handle
  * @ep: the Transport Connection this iSCSI connection runs over, or NULL
  *	while unbound
+ * @sid: the session's number (scsi_transport_iscsi's), for log messages
  * @cid: the iSCSI connection ID, for log messages
  * @ffp: true once Enable_Datamover has succeeded (Full Feature Phase)
  *
@@ -129,6 +130,7 @@ struct iscsi_dm_ep {
  */
 struct iscsi_dm_conn {
 	struct iscsi_dm_ep	*ep;
+	u32			sid;
 	u32			cid;
 	bool			ffp;
 };

@@ -10,6 +10,8 @@
  *                    Deallocate_Connection_Resources); outstanding tasks
  *                    are then ours again and are failed for requeue.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 
@@ -43,7 +45,7 @@ void isda_conn_set_state(struct isda_conn *conn, enum isda_conn_state state)
 		return;
 	trace_iscsi_da_conn_state(conn->sess->cls->sid, conn->dm.cid,
 				  conn->state, state);
-	isda_dbg("conn %u:%u: %s -> %s\n", conn->sess->cls->sid, conn->dm.cid,
+	pr_debug("conn %u:%u: %s -> %s\n", conn->sess->cls->sid, conn->dm.cid,
 		 isda_conn_state_names[conn->state],
 		 isda_conn_state_names[state]);
 	conn->state = state;
@@ -58,8 +60,8 @@ struct iscsi_cls_conn *isda_create_conn(struct iscsi_cls_session *cls_sess,
 	unsigned long flags;
 
 	if (sess->conn) {
-		isda_err("session %u: one connection per session\n",
-			 cls_sess->sid);
+		pr_err("session %u: one connection per session\n",
+		       cls_sess->sid);
 		return NULL;
 	}
 	cls = isda_fault("the connection") ? NULL :
@@ -69,6 +71,7 @@ struct iscsi_cls_conn *isda_create_conn(struct iscsi_cls_session *cls_sess,
 	conn = cls->dd_data;
 	conn->cls = cls;
 	conn->sess = sess;
+	conn->dm.sid = cls_sess->sid;
 	conn->dm.cid = cid;
 	conn->state = ISDA_CONN_INIT;
 	mutex_init(&conn->dm_mutex);
@@ -224,8 +227,8 @@ int isda_start_conn(struct iscsi_cls_conn *cls)
 		return ret;
 	ret = ops->enable_datamover(&conn->dm);
 	if (ret) {
-		isda_err("session %u: Enable_Datamover failed: %d\n",
-			 sess->cls->sid, ret);
+		pr_err("session %u: Enable_Datamover failed: %d\n",
+		       sess->cls->sid, ret);
 		return ret;
 	}
 
@@ -238,8 +241,8 @@ int isda_start_conn(struct iscsi_cls_conn *cls)
 
 	iscsi_unblock_session(sess->cls);
 	isda_nop_start(conn);
-	isda_info("session %u: connection %u in full feature phase (CmdSN %u, MaxCmdSN %u)\n",
-		  sess->cls->sid, conn->dm.cid, sess->cmdsn, sess->max_cmdsn);
+	pr_info("session %u: connection %u in full feature phase (CmdSN %u, MaxCmdSN %u)\n",
+		sess->cls->sid, conn->dm.cid, sess->cmdsn, sess->max_cmdsn);
 	return 0;
 }
 

@@ -6,6 +6,8 @@
  * the datamover makes the connection, we wrap it in a class endpoint so
  * iscsid can name it by handle.  Each endpoint pins the datamover module.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -40,7 +42,7 @@ struct iscsi_endpoint *isda_ep_connect(struct isda_transport *tr,
 	iep = ep->dd_data;
 	iep->dm = dm;
 	iep->tr = tr;
-	isda_dbg("ep %d connecting\n", ep->id);
+	pr_debug("ep %d connecting\n", ep->id);
 	return ep;
 
 out_disconnect:
@@ -63,7 +65,7 @@ void isda_ep_disconnect(struct iscsi_endpoint *ep)
 	struct isda_ep *iep = ep->dd_data;
 	const struct iscsi_dm_ops *ops = iep->tr->ops;
 
-	isda_dbg("ep %d disconnect\n", ep->id);
+	pr_debug("ep %d disconnect\n", ep->id);
 	ops->ep_disconnect(iep->dm);
 	iscsi_destroy_endpoint(ep);
 	module_put(ops->owner);

@@ -6,6 +6,8 @@
  * by the datamover's task_priv_size bytes), so the I/O path allocates
  * nothing.  The blk-mq tag is the ITT's task index.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_tcq.h>
@@ -211,7 +213,7 @@ int isda_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *sc)
 		sc->result = DID_ERROR << 16;
 		goto done;
 	default:
-		pr_err_ratelimited("iscsi_da: session %u: Send_Control failed: %d\n",
+		pr_err_ratelimited("session %u: Send_Control failed: %d\n",
 				   sess->cls->sid, ret);
 		sc->result = DID_TRANSPORT_DISRUPTED << 16;
 		isda_conn_failure(conn, ISCSI_ERR_XMIT_FAILED);
@@ -258,7 +260,7 @@ void isda_cmd_complete(struct isda_conn *conn, struct scsi_cmnd *sc,
 		sc->result = DID_ERROR << 16 | res.status;
 		break;
 	case ISDA_RSP_MALFORMED:
-		pr_err_ratelimited("iscsi_da: session %u: malformed SCSI Response (flags 0x%x, residual %u, EDTL %u, %u data bytes)\n",
+		pr_err_ratelimited("session %u: malformed SCSI Response (flags 0x%x, residual %u, EDTL %u, %u data bytes)\n",
 				   conn->sess->cls->sid, rsp->flags,
 				   be32_to_cpu(rsp->residual_count), cmd->edtl,
 				   len);

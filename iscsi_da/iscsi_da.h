@@ -25,17 +25,6 @@
 #include "compat.h"
 #include "pdu.h"
 
-#define isda_err(fmt, ...)	pr_err("iscsi_da: " fmt, ##__VA_ARGS__)
-#define isda_warn(fmt, ...)	pr_warn("iscsi_da: " fmt, ##__VA_ARGS__)
-#define isda_info(fmt, ...)	pr_info("iscsi_da: " fmt, ##__VA_ARGS__)
-#define isda_err_ratelimited(fmt, ...)	\
-	pr_err_ratelimited("iscsi_da: " fmt, ##__VA_ARGS__)
-#define isda_warn_ratelimited(fmt, ...)	\
-	pr_warn_ratelimited("iscsi_da: " fmt, ##__VA_ARGS__)
-#define isda_info_ratelimited(fmt, ...)	\
-	pr_info_ratelimited("iscsi_da: " fmt, ##__VA_ARGS__)
-#define isda_dbg(fmt, ...)	pr_debug("iscsi_da: " fmt, ##__VA_ARGS__)
-
 /* Management task slots per connection: ping, TMF, iscsid's PDUs, replies. */
 #define ISDA_MGMT_TASKS		8
 #define ISDA_DEF_CMDS_MAX	128

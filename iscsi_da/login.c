@@ -9,6 +9,8 @@
  * ExpStatSN filled in here because only the kernel knows them.  Answers
  * reach iscsid through iscsi_recv_pdu() (recv.c).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 
 #include "iscsi_da.h"
@@ -38,8 +40,8 @@ int isda_conn_alloc_resources(struct isda_conn *conn)
 		goto out;
 	ret = sess->tr->ops->allocate_connection_resources(&conn->dm, &res);
 	if (ret)
-		isda_err("session %u: Allocate_Connection_Resources failed: %d\n",
-			 sess->cls->sid, ret);
+		pr_err("session %u: Allocate_Connection_Resources failed: %d\n",
+		       sess->cls->sid, ret);
 	else
 		conn->res_allocated = true;
 out:
@@ -98,8 +100,8 @@ static int isda_ffp_send(struct isda_conn *conn, struct iscsi_hdr *hdr,
 		conn->stats.noptx_pdus++;
 		break;
 	default:
-		isda_err("session %u: iscsid sent opcode 0x%x in full feature phase\n",
-			 sess->cls->sid, opcode);
+		pr_err("session %u: iscsid sent opcode 0x%x in full feature phase\n",
+		       sess->cls->sid, opcode);
 		return -EINVAL;
 	}
 
@@ -126,9 +128,9 @@ int isda_send_pdu(struct iscsi_cls_conn *cls, struct iscsi_hdr *hdr,
 	struct isda_conn *conn = cls->dd_data;
 
 	if (data_size > ISCSI_DM_MAX_LOGIN_DATA) {
-		isda_err("session %u: %u-byte data segment from iscsid exceeds %u\n",
-			 conn->sess->cls->sid, data_size,
-			 ISCSI_DM_MAX_LOGIN_DATA);
+		pr_err("session %u: %u-byte data segment from iscsid exceeds %u\n",
+		       conn->sess->cls->sid, data_size,
+		       ISCSI_DM_MAX_LOGIN_DATA);
 		return -EINVAL;
 	}
 	switch (conn->state) {

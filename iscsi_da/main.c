@@ -8,6 +8,8 @@
  * It registers nothing by itself: a transport appears in
  * /sys/class/iscsi_transport when a datamover registers.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 
 #include "iscsi_da.h"
@@ -17,8 +19,8 @@ DEFINE_ISCSI_DM_FAULT(isda);
 
 static int __init isda_init(void)
 {
-	isda_info("iSCSI Datamover Architecture layer loaded (DI v%u)\n",
-		  ISCSI_DM_API_VERSION);
+	pr_info("iSCSI Datamover Architecture layer loaded (DI v%u)\n",
+		ISCSI_DM_API_VERSION);
 	isda_debugfs_init();
 	return 0;
 }

@@ -6,6 +6,8 @@
  * a NOP-Out ping; if noop_out_timeout more seconds pass without anything
  * arriving the connection is declared dead (RFC 7143 §11.18).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/jiffies.h>
 
@@ -49,8 +51,8 @@ static void isda_nop_work(struct work_struct *work)
 		return;
 	if (conn->ping_slot >= 0 &&
 	    time_after_eq(now, last_rx + interval + timeout)) {
-		isda_err("session %u conn %u: no answer to NOP-Out ping for %d s\n",
-			 conn->sess->cls->sid, conn->dm.cid, conn->ping_tmo);
+		pr_err("session %u conn %u: no answer to NOP-Out ping for %d s\n",
+		       conn->sess->cls->sid, conn->dm.cid, conn->ping_tmo);
 		conn->stats.timeout_err++;
 		isda_conn_failure(conn, ISCSI_ERR_NOP_TIMEDOUT);
 		return;
@@ -104,7 +106,7 @@ void isda_nop_in(struct isda_conn *conn, struct iscsi_nopin *hdr,
 	if (hdr->itt != RESERVED_ITT) {
 		mt = isda_mtask_lookup(conn, hdr->itt);
 		if (!mt) {
-			isda_dbg("NOP-In for unknown ITT 0x%x\n",
+			pr_debug("NOP-In for unknown ITT 0x%x\n",
 				 iscsi_dm_itt(hdr->itt));
 			return;
 		}
@@ -119,7 +121,7 @@ void isda_nop_in(struct isda_conn *conn, struct iscsi_nopin *hdr,
 
 	mt = isda_mtask_get(conn, ISDA_MT_NOP_REPLY);
 	if (!mt) {
-		pr_warn_ratelimited("iscsi_da: session %u: no slot to answer a target ping\n",
+		pr_warn_ratelimited("session %u: no slot to answer a target ping\n",
 				    sess->cls->sid);
 		return;
 	}
@@ -132,7 +134,7 @@ void isda_nop_in(struct isda_conn *conn, struct iscsi_nopin *hdr,
 	if (!ret)
 		conn->stats.noptx_pdus++;
 	else
-		pr_warn_ratelimited("iscsi_da: session %u: answer to a target ping not sent: %d\n",
+		pr_warn_ratelimited("session %u: answer to a target ping not sent: %d\n",
 				    sess->cls->sid, ret);
 	/* no response will come: release after the datamover is done */
 	isda_mtask_put(mt);

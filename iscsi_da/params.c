@@ -9,6 +9,8 @@
  * show callback answers a value or -ENOTCONN (libopeniscsiusr copes with
  * nothing else).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
@@ -133,13 +135,13 @@ int isda_set_param(struct iscsi_cls_conn *cls, enum iscsi_param param,
 	}
 	if ((param == ISCSI_PARAM_HDRDGST_EN || param == ISCSI_PARAM_DATADGST_EN) &&
 	    *(int *)ptr)
-		isda_warn("session %u: digests requested, but a datamover carries none\n",
-			  sess->cls->sid);
+		pr_warn("session %u: digests requested, but a datamover carries none\n",
+			sess->cls->sid);
 	return 0;
 
 bad_value:
-	isda_err("session %u: parameter %d: bad value \"%.*s\"\n",
-		 sess->cls->sid, param, buflen, buf);
+	pr_err("session %u: parameter %d: bad value \"%.*s\"\n",
+	       sess->cls->sid, param, buflen, buf);
 	return -EINVAL;
 }
 

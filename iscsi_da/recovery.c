@@ -10,6 +10,8 @@
  * unblocks the session.  If replacement_timeout expires first the class
  * offlines the devices and calls session_recovery_timedout.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <scsi/scsi_device.h>
 
@@ -49,11 +51,11 @@ void isda_conn_failure(struct isda_conn *conn, enum iscsi_err err)
 
 	trace_iscsi_da_conn_error(sess->cls->sid, conn->dm.cid, err);
 	if (logout)
-		isda_info("session %u conn %u: connection closed during logout (error %d)\n",
-			  sess->cls->sid, conn->dm.cid, err);
+		pr_info("session %u conn %u: connection closed during logout (error %d)\n",
+			sess->cls->sid, conn->dm.cid, err);
 	else
-		isda_warn("session %u conn %u: connection failed (error %d), starting recovery\n",
-			  sess->cls->sid, conn->dm.cid, err);
+		pr_warn("session %u conn %u: connection failed (error %d), starting recovery\n",
+			sess->cls->sid, conn->dm.cid, err);
 	if (block)
 		iscsi_block_session(sess->cls);
 	iscsi_conn_error_event(conn->cls, err);
@@ -221,11 +223,11 @@ void iscsi_dm_connection_terminate_notify(struct iscsi_dm_conn *dm, int err)
 
 	/* racy read, for the log level only: a Logout ends in a close */
 	if (READ_ONCE(sess->state) == ISDA_SESS_LOGGING_OUT)
-		isda_info("session %u conn %u: datamover closed the connection during logout: %d\n",
-			  sess->cls->sid, dm->cid, err);
+		pr_info("session %u conn %u: datamover closed the connection during logout: %d\n",
+			sess->cls->sid, dm->cid, err);
 	else
-		isda_warn("session %u conn %u: datamover terminated the connection: %d\n",
-			  sess->cls->sid, dm->cid, err);
+		pr_warn("session %u conn %u: datamover terminated the connection: %d\n",
+			sess->cls->sid, dm->cid, err);
 	isda_conn_failure(conn, ISCSI_ERR_CONN_FAILED);
 }
 EXPORT_SYMBOL_GPL(iscsi_dm_connection_terminate_notify);
@@ -244,8 +246,8 @@ void iscsi_dm_data_completion_notify(struct iscsi_dm_conn *dm, itt_t itt,
 {
 	struct isda_conn *conn = isda_dm_to_conn(dm);
 
-	isda_err("session %u: Data_Completion_Notify (ITT 0x%x SN %u) on an initiator\n",
-		 conn->sess->cls->sid, iscsi_dm_itt(itt), sn);
+	pr_err("session %u: Data_Completion_Notify (ITT 0x%x SN %u) on an initiator\n",
+	       conn->sess->cls->sid, iscsi_dm_itt(itt), sn);
 	conn->stats.proto_err++;
 	isda_conn_failure(conn, ISCSI_ERR_PROTO);
 }
@@ -274,7 +276,7 @@ void isda_session_recovery_timedout(struct iscsi_cls_session *cls)
 		isda_session_set_state(sess, ISDA_SESS_RECOVERY_FAILED);
 	conn = sess->conn;
 	spin_unlock_irqrestore(&sess->lock, flags);
-	isda_warn("session %u: recovery timed out, failing I/O\n", cls->sid);
+	pr_warn("session %u: recovery timed out, failing I/O\n", cls->sid);
 	if (conn) {
 		bool stale;
 

@@ -7,6 +7,8 @@
  * window, then goes to its owner by opcode.  A malformed or unexpected PDU
  * is logged, starts connection recovery and returns -EPROTO.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 
 #include "iscsi_da.h"
@@ -32,18 +34,18 @@ void isda_rx_update_sn(struct isda_conn *conn, struct iscsi_hdr *hdr)
 	 * error; the PDU itself is still processed.
 	 */
 	if (isda_sn_lt(max, exp - 1))
-		isda_warn_ratelimited("session %u: target's MaxCmdSN %u is below ExpCmdSN %u - 1 (opcode 0x%x): window ignored\n",
-				      sess->cls->sid, max, exp, hdr->opcode);
+		pr_warn_ratelimited("session %u: target's MaxCmdSN %u is below ExpCmdSN %u - 1 (opcode 0x%x): window ignored\n",
+				    sess->cls->sid, max, exp, hdr->opcode);
 	isda_sn_update(&sess->exp_cmdsn, &sess->max_cmdsn, exp, max);
 }
 
 static int isda_proto_error(struct isda_conn *conn, struct iscsi_hdr *hdr,
 			    const char *why)
 {
-	isda_err_ratelimited("session %u conn %u: %s (opcode 0x%x, ITT 0x%x, %u data bytes): recovering\n",
-			     conn->sess->cls->sid, conn->dm.cid, why, hdr->opcode,
-			     iscsi_dm_itt(hdr->itt),
-			     ntoh24(hdr->dlength));
+	pr_err_ratelimited("session %u conn %u: %s (opcode 0x%x, ITT 0x%x, %u data bytes): recovering\n",
+			   conn->sess->cls->sid, conn->dm.cid, why, hdr->opcode,
+			   iscsi_dm_itt(hdr->itt),
+			   ntoh24(hdr->dlength));
 	conn->stats.proto_err++;
 	isda_conn_failure(conn, ISCSI_ERR_PROTO);
 	return -EPROTO;
@@ -100,11 +102,11 @@ static int isda_rx_async(struct isda_conn *conn, struct iscsi_hdr *hdr,
 	struct isda_session *sess = conn->sess;
 
 	conn->stats.async_pdus++;
-	isda_info_ratelimited("session %u: async event %u (vcode 0x%x, param %u/%u/%u)\n",
-			      sess->cls->sid, async->async_event,
-			      async->async_vcode, be16_to_cpu(async->param1),
-			      be16_to_cpu(async->param2),
-			      be16_to_cpu(async->param3));
+	pr_info_ratelimited("session %u: async event %u (vcode 0x%x, param %u/%u/%u)\n",
+			    sess->cls->sid, async->async_event,
+			    async->async_vcode, be16_to_cpu(async->param1),
+			    be16_to_cpu(async->param2),
+			    be16_to_cpu(async->param3));
 	/*
 	 * iscsid acts on every event itself: logout requests, dropped
 	 * connections, and the LUN rescan for a SCSI event (REPORTED LUNS
@@ -125,9 +127,9 @@ static int isda_rx_reject(struct isda_conn *conn, struct iscsi_hdr *hdr,
 	conn->stats.reject_pdus++;
 	if (!bad)
 		return isda_proto_error(conn, hdr, "Reject without the rejected header");
-	isda_warn("session %u: target rejected opcode 0x%x ITT 0x%x, reason 0x%x\n",
-		  conn->sess->cls->sid, bad->opcode,
-		  iscsi_dm_itt(bad->itt), rej->reason);
+	pr_warn("session %u: target rejected opcode 0x%x ITT 0x%x, reason 0x%x\n",
+		conn->sess->cls->sid, bad->opcode,
+		iscsi_dm_itt(bad->itt), rej->reason);
 	mt = isda_mtask_lookup(conn, bad->itt);
 	if (mt) {
 		isda_mtask_finish(mt, -1);
@@ -197,9 +199,9 @@ int iscsi_dm_control_notify(struct iscsi_dm_conn *dm, struct iscsi_hdr *hdr,
 							"SCSI Response for an ITT never issued");
 			/* a late answer for a task aborted meanwhile, or a duplicate */
 			conn->stats.stale_rsp++;
-			isda_info_ratelimited("session %u: SCSI Response for ITT 0x%x, not outstanding (late or duplicate): ignored\n",
-					      sess->cls->sid,
-					      iscsi_dm_itt(hdr->itt));
+			pr_info_ratelimited("session %u: SCSI Response for ITT 0x%x, not outstanding (late or duplicate): ignored\n",
+					    sess->cls->sid,
+					    iscsi_dm_itt(hdr->itt));
 			return 0;
 		}
 		isda_cmd_complete(conn, sc, (struct iscsi_scsi_rsp *)hdr,

@@ -17,6 +17,8 @@
  * failed defensively (I/O ends with DID_TRANSPORT_FAILFAST, iscsid is told
  * the connection failed) before the transport goes away.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/mutex.h>
@@ -62,9 +64,9 @@ static struct iscsi_endpoint *
 static bool isda_ops_valid(const struct iscsi_dm_ops *ops)
 {
 	if (ops->api_version != ISCSI_DM_API_VERSION) {
-		isda_err("datamover %s built for DI version %u, we speak %u\n",
-			 ops->name ?: "?", ops->api_version,
-			 ISCSI_DM_API_VERSION);
+		pr_err("datamover %s built for DI version %u, we speak %u\n",
+		       ops->name ?: "?", ops->api_version,
+		       ISCSI_DM_API_VERSION);
 		return false;
 	}
 	if (!ops->name || !ops->ep_connect || !ops->ep_poll ||
@@ -74,8 +76,8 @@ static bool isda_ops_valid(const struct iscsi_dm_ops *ops)
 	    !ops->deallocate_connection_resources || !ops->enable_datamover ||
 	    !ops->connection_terminate || !ops->notice_key_values ||
 	    !ops->deallocate_task_resources) {
-		isda_err("datamover %s lacks a mandatory operation\n",
-			 ops->name ?: "?");
+		pr_err("datamover %s lacks a mandatory operation\n",
+		       ops->name ?: "?");
 		return false;
 	}
 	return true;
@@ -131,16 +133,16 @@ int iscsi_dm_register(const struct iscsi_dm_ops *ops)
 	tr->stt = iscsi_register_transport(&tr->iscsit);
 	if (!tr->stt) {
 		/* the class refuses a second transport of the same name */
-		isda_err("scsi_transport_iscsi refused transport %s\n",
-			 ops->name);
+		pr_err("scsi_transport_iscsi refused transport %s\n",
+		       ops->name);
 		ret = -EEXIST;
 		goto out_free;
 	}
 	WRITE_ONCE(isda_slots[slot], tr);
 	list_add_tail(&tr->list, &isda_transports);
 	mutex_unlock(&isda_registry_mutex);
-	isda_info("datamover %s registered (task_priv %zu bytes)\n",
-		  ops->name, ops->task_priv_size);
+	pr_info("datamover %s registered (task_priv %zu bytes)\n",
+		ops->name, ops->task_priv_size);
 	return 0;
 
 out_free:
@@ -158,8 +160,8 @@ static void isda_fail_sessions(struct isda_transport *tr)
 
 	spin_lock(&isda_sessions_lock);
 	list_for_each_entry(sess, &tr->sessions, list) {
-		isda_err("datamover %s unregistered with session %u open\n",
-			 tr->ops->name, sess->cls->sid);
+		pr_err("datamover %s unregistered with session %u open\n",
+		       tr->ops->name, sess->cls->sid);
 		isda_session_set_state(sess, ISDA_SESS_RECOVERY_FAILED);
 		if (sess->conn)
 			isda_conn_failure(sess->conn, ISCSI_ERR_CONN_FAILED);
@@ -191,7 +193,7 @@ void iscsi_dm_unregister(const struct iscsi_dm_ops *ops)
 	WRITE_ONCE(isda_slots[tr->slot], NULL);
 	list_del(&tr->list);
 	mutex_unlock(&isda_registry_mutex);
-	isda_info("datamover %s unregistered\n", ops->name);
+	pr_info("datamover %s unregistered\n", ops->name);
 	kfree(tr);
 }
 EXPORT_SYMBOL_GPL(iscsi_dm_unregister);

@@ -5,6 +5,8 @@
  * What libiscsi's iscsi_session_setup/teardown do for other LLDs, done
  * directly on the class helpers (iscsi_alloc_session/iscsi_add_session).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
@@ -39,7 +41,7 @@ void isda_session_set_state(struct isda_session *sess,
 {
 	if (sess->state == state)
 		return;
-	isda_dbg("session %u: %s -> %s\n", sess->cls->sid,
+	pr_debug("session %u: %s -> %s\n", sess->cls->sid,
 		 isda_sess_state_name(sess->state), isda_sess_state_name(state));
 	sess->state = state;
 }
@@ -79,7 +81,7 @@ struct iscsi_cls_session *isda_create_session(struct iscsi_endpoint *ep,
 
 	/* iscsid creates iser sessions bound: the endpoint names the datamover */
 	if (!ep) {
-		isda_err("unbound session creation is not supported\n");
+		pr_err("unbound session creation is not supported\n");
 		return NULL;
 	}
 	iep = ep->dd_data;
@@ -120,9 +122,9 @@ struct iscsi_cls_session *isda_create_session(struct iscsi_endpoint *ep,
 		goto out_free_session;
 	isda_registry_add_session(sess);
 	isda_debugfs_add_session(sess);
-	isda_info("session %u created on host%u (cmds_max %u, sg %u, max_sectors %u)\n",
-		  cls->sid, shost->host_no, shost->can_queue,
-		  shost->sg_tablesize, shost->max_sectors);
+	pr_info("session %u created on host%u (cmds_max %u, sg %u, max_sectors %u)\n",
+		cls->sid, shost->host_no, shost->can_queue,
+		shost->sg_tablesize, shost->max_sectors);
 	return cls;
 
 out_free_session:
@@ -153,7 +155,7 @@ void isda_destroy_session(struct iscsi_cls_session *cls)
 	iscsi_remove_session(cls);
 	scsi_remove_host(shost);
 	isda_params_free(&sess->params);
-	isda_info("session %u destroyed\n", cls->sid);
+	pr_info("session %u destroyed\n", cls->sid);
 	iscsi_free_session(cls);
 	scsi_host_put(shost);
 	module_put(owner);

@@ -8,6 +8,8 @@
  * before the midlayer may reuse its buffers.  A TMF that times out means
  * the connection cannot be trusted: it is failed into ERL0 recovery.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/delay.h>
 #include <scsi/scsi_device.h>
@@ -77,13 +79,13 @@ static int isda_tmf_exec(struct isda_session *sess, u8 func,
 		msleep(ISDA_TMF_RETRY_MS);
 	}
 	conn->stats.tmfcmd_pdus++;
-	isda_info("session %u: %s sent (RTT 0x%x)\n", sess->cls->sid,
-		  isda_tmf_name(func), iscsi_dm_itt(rtt));
+	pr_info("session %u: %s sent (RTT 0x%x)\n", sess->cls->sid,
+		isda_tmf_name(func), iscsi_dm_itt(rtt));
 
 	if (!wait_for_completion_timeout(&mt->done, (tmo ?: ISDA_DEF_TMF_TMO) * HZ)) {
-		isda_err("session %u: %s timed out after %d s\n",
-			 sess->cls->sid, isda_tmf_name(func),
-			 tmo ?: ISDA_DEF_TMF_TMO);
+		pr_err("session %u: %s timed out after %d s\n",
+		       sess->cls->sid, isda_tmf_name(func),
+		       tmo ?: ISDA_DEF_TMF_TMO);
 		conn->stats.timeout_err++;
 		isda_conn_failure(conn, ISCSI_ERR_SCSI_EH_SESSION_RST);
 		ret = -ETIMEDOUT;
@@ -92,8 +94,8 @@ static int isda_tmf_exec(struct isda_session *sess, u8 func,
 		if (ret < 0)
 			ret = -ENOTCONN;
 		else
-			isda_info("session %u: %s response %d\n",
-				  sess->cls->sid, isda_tmf_name(func), ret);
+			pr_info("session %u: %s response %d\n",
+				sess->cls->sid, isda_tmf_name(func), ret);
 	}
 	isda_mtask_put(mt);
 	return ret;
@@ -184,8 +186,8 @@ static int isda_eh_session_reset(struct isda_session *sess)
 	spin_unlock_irqrestore(&sess->lock, flags);
 	if (!conn)
 		return FAILED;
-	isda_warn("session %u: target reset failed, resetting the session\n",
-		  sess->cls->sid);
+	pr_warn("session %u: target reset failed, resetting the session\n",
+		sess->cls->sid);
 	isda_conn_failure(conn, ISCSI_ERR_SCSI_EH_SESSION_RST);
 
 	deadline = jiffies + (max(sess->cls->recovery_tmo, 0) + 10) * HZ;

@@ -10,9 +10,14 @@
  * ep_disconnect() steals @ep->cm_id under @ep->lock and destroys it after
  * dropping @ep->mutex.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/inet.h>
 #include "iser_dm.h"
 #include "trace.h"
+
+/* Endpoint numbers, for the messages that name an endpoint. */
+static atomic_t iser_dm_ep_ids = ATOMIC_INIT(0);
 
 static const char *const iser_dm_state_names[] = {
 	[ISER_DM_INIT]		= "INIT",
@@ -42,8 +47,8 @@ void iser_dm_set_state(struct iser_dm_ep *ep, enum iser_dm_state state)
 	lockdep_assert_held(&ep->lock);
 	if (ep->state == state)
 		return;
-	pr_debug("iser_dm: ep %p: %s -> %s\n", ep, iser_dm_state_names[ep->state],
-		 iser_dm_state_names[state]);
+	iser_dm_dbg(ep, "%s -> %s\n", iser_dm_state_names[ep->state],
+		    iser_dm_state_names[state]);
 	ep->state = state;
 	wake_up_all(&ep->wq);
 }
@@ -99,7 +104,7 @@ static int iser_dm_route_resolved(struct iser_dm_ep *ep)
 	ret = rdma_connect_locked(ep->cm_id, &cp);
 	if (ret) {
 		/* iWARP connects over TCP here: a refusal shows up at once. */
-		pr_warn("iser_dm: cannot connect to %pISpc (%d): no iSER portal there? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
+		pr_warn("cannot connect to %pISpc (%d): no iSER portal there? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
 			&ep->dm.dst_addr, ret);
 		return ret;
 	}
@@ -112,14 +117,13 @@ static void iser_dm_established(struct iser_dm_ep *ep, const struct rdma_conn_pa
 
 	iser_dm_wire_parse_cm_rep(cp->private_data, cp->private_data_len, &ep->peer);
 	if (ep->peer.zbva)
-		pr_warn("iser_dm: ep %p: target claims zero-based VAs, which we refused; using real VAs\n",
-			ep);
+		iser_dm_warn(ep, "target claims zero-based VAs, which we refused; using real VAs\n");
 	memcpy(&ep->dm.src_addr, &ep->cm_id->route.addr.src_addr,
 	       sizeof(ep->dm.src_addr));
-	pr_info("iser_dm: connected to %pISpc over %s (%s), target SI %s\n",
+	pr_info("connected to %pISpc over %s (%s), target SI %s (ep %u)\n",
 		&ep->dm.dst_addr, dev_name(&iser_dm_ibdev(ep)->dev),
 		iser_dm_rcp_name(ep),
-		ep->peer.send_inv && ep->send_inv_ok ? "on" : "off");
+		ep->peer.send_inv && ep->send_inv_ok ? "on" : "off", ep->id);
 
 	spin_lock_irqsave(&ep->lock, flags);
 	ep->ever_connected = true;
@@ -140,7 +144,7 @@ static int iser_dm_cm_device_removal(struct iser_dm_ep *ep)
 	struct rdma_cm_id *id;
 	unsigned long flags;
 
-	pr_warn("iser_dm: ep %p: RDMA device removed\n", ep);
+	iser_dm_warn(ep, "RDMA device removed\n");
 	iser_dm_connect_failed(ep, -ENODEV);
 	iser_dm_conn_fail(ep, -ENODEV);
 
@@ -172,8 +176,7 @@ static int iser_dm_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 	struct iser_dm_ep *ep = id->context;
 	int ret = 0;
 
-	pr_debug("iser_dm: ep %p: CM %s (%d) status %d\n", ep,
-		 rdma_event_msg(ev->event), ev->event, ev->status);
+	iser_dm_dbg(ep, "CM %s (%d) status %d\n", rdma_event_msg(ev->event), ev->event, ev->status);
 	trace_iser_dm_cm_event(ep ? ep->qpn : 0, ev->event, ev->status);
 
 	if (ev->event == RDMA_CM_EVENT_DEVICE_REMOVAL)
@@ -208,25 +211,25 @@ static int iser_dm_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		 * leaves iSCSI over TCP as the fallback: say so, since
 		 * iscsid itself only reports a timed-out connect.
 		 */
-		pr_warn("iser_dm: %pISpc refused the iSER connection (%s): no iSER portal there? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
+		pr_warn("%pISpc refused the iSER connection (%s): no iSER portal there? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
 			&ep->dm.dst_addr, rdma_reject_msg(id, ev->status));
 		iser_dm_connect_failed(ep, -ECONNREFUSED);
 		break;
 	case RDMA_CM_EVENT_ADDR_ERROR:
 	case RDMA_CM_EVENT_ROUTE_ERROR:
-		pr_warn("iser_dm: no RDMA path to %pISpc (%s, %d): no RDMA device on the route? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
+		pr_warn("no RDMA path to %pISpc (%s, %d): no RDMA device on the route? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
 			&ep->dm.dst_addr, rdma_event_msg(ev->event), ev->status);
 		iser_dm_connect_failed(ep, -EHOSTUNREACH);
 		break;
 	case RDMA_CM_EVENT_UNREACHABLE:
 	case RDMA_CM_EVENT_CONNECT_ERROR:
-		pr_warn("iser_dm: no iSER answer from %pISpc (%s, %d): is it an RDMA peer with an iSER portal? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
+		pr_warn("no iSER answer from %pISpc (%s, %d): is it an RDMA peer with an iSER portal? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
 			&ep->dm.dst_addr, rdma_event_msg(ev->event), ev->status);
 		iser_dm_connect_failed(ep, -ECONNRESET);
 		break;
 	case RDMA_CM_EVENT_DISCONNECTED:
 	case RDMA_CM_EVENT_ADDR_CHANGE:
-		pr_info("iser_dm: ep %p: %s\n", ep, rdma_event_msg(ev->event));
+		iser_dm_info(ep, "%s\n", rdma_event_msg(ev->event));
 		iser_dm_connect_failed(ep, -ECONNRESET);
 		iser_dm_conn_fail(ep, -ECONNRESET);
 		break;
@@ -234,8 +237,8 @@ static int iser_dm_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		/* Our QP left timewait: nothing more will arrive on it. */
 		break;
 	default:
-		pr_warn("iser_dm: ep %p: unexpected CM event %s (%d)\n", ep,
-			rdma_event_msg(ev->event), ev->event);
+		iser_dm_warn(ep, "unexpected CM event %s (%d)\n",
+			     rdma_event_msg(ev->event), ev->event);
 		break;
 	}
 	mutex_unlock(&ep->mutex);
@@ -268,6 +271,8 @@ struct iscsi_dm_ep *iser_dm_ep_connect(struct sockaddr *dst, bool non_blocking)
 		return ERR_PTR(-ENOMEM);
 	ep->dm.ops = &iser_dm_ops;
 	memcpy(&ep->dm.dst_addr, dst, alen);
+	ep->id = atomic_inc_return(&iser_dm_ep_ids);
+	snprintf(ep->name, sizeof(ep->name), "ep %u to %pISpc", ep->id, dst);
 	spin_lock_init(&ep->lock);
 	mutex_init(&ep->mutex);
 	init_waitqueue_head(&ep->wq);
@@ -289,7 +294,7 @@ struct iscsi_dm_ep *iser_dm_ep_connect(struct sockaddr *dst, bool non_blocking)
 					   RDMA_PS_TCP, IB_QPT_RC);
 	if (IS_ERR(ep->cm_id)) {
 		ret = PTR_ERR(ep->cm_id);
-		pr_err("iser_dm: rdma_create_id failed: %d\n", ret);
+		pr_err("rdma_create_id failed: %d\n", ret);
 		goto err_free;
 	}
 	iser_dm_ep_list_add(ep);
@@ -300,10 +305,10 @@ struct iscsi_dm_ep *iser_dm_ep_connect(struct sockaddr *dst, bool non_blocking)
 	ret = rdma_resolve_addr(ep->cm_id, NULL, (struct sockaddr *)&ep->dm.dst_addr,
 				ISER_DM_RESOLVE_MS);
 	if (ret) {
-		pr_err("iser_dm: rdma_resolve_addr(%pISpc) failed: %d\n", dst, ret);
+		pr_err("rdma_resolve_addr(%pISpc) failed: %d\n", dst, ret);
 		goto err_id;
 	}
-	pr_debug("iser_dm: ep %p: connecting to %pISpc\n", ep, dst);
+	iser_dm_dbg(ep, "connecting to %pISpc\n", dst);
 	return &ep->dm;
 
 err_id:
@@ -344,7 +349,7 @@ int iser_dm_ep_poll(struct iscsi_dm_ep *dm, int timeout_ms)
 	if (left <= 0 && deadline && READ_ONCE(ep->state) == ISER_DM_CONNECTING &&
 	    time_after_eq(jiffies, deadline)) {
 		/* rcp.c: an iWARP peer that speaks MPA would have answered */
-		pr_warn("iser_dm: no MPA reply from %pISpc within %u ms: a plain TCP listener, not an iSER portal? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
+		pr_warn("no MPA reply from %pISpc within %u ms: a plain TCP listener, not an iSER portal? iSCSI/TCP (iscsiadm -I default) is the fallback\n",
 			&ep->dm.dst_addr, iser_dm_iwarp_connect_ms);
 		iser_dm_connect_failed(ep, -ETIMEDOUT);
 	}
@@ -413,7 +418,7 @@ void iser_dm_ep_disconnect(struct iscsi_dm_ep *dm)
 	struct iser_dm_ep *ep = iser_dm_ep(dm);
 	bool connected;
 
-	pr_debug("iser_dm: ep %p: disconnect\n", ep);
+	iser_dm_dbg(ep, "disconnect\n");
 	WARN_ON(ep->upcall_conn);
 
 	spin_lock_irq(&ep->lock);

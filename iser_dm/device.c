@@ -8,6 +8,8 @@
  * every such id before the device can go; cm.c then drops the reference
  * (see iser_dm_cm_device_removal()).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "iser_dm.h"
 
 static LIST_HEAD(iser_dm_devices);
@@ -35,7 +37,7 @@ struct iser_dm_device *iser_dm_device_get(struct ib_device *ib_dev)
 	}
 
 	if (!(ib_dev->attrs.device_cap_flags & IB_DEVICE_MEM_MGT_EXTENSIONS)) {
-		pr_err("iser_dm: %s lacks fast registration (MEM_MGT_EXTENSIONS)\n",
+		pr_err("%s lacks fast registration (MEM_MGT_EXTENSIONS)\n",
 		       dev_name(&ib_dev->dev));
 		ret = -EOPNOTSUPP;
 		goto err;
@@ -51,12 +53,12 @@ struct iser_dm_device *iser_dm_device_get(struct ib_device *ib_dev)
 		  ib_alloc_pd(ib_dev, 0);
 	if (IS_ERR(dev->pd)) {
 		ret = PTR_ERR(dev->pd);
-		pr_err("iser_dm: %s: ib_alloc_pd failed: %d\n", dev_name(&ib_dev->dev), ret);
+		pr_err("%s: ib_alloc_pd failed: %d\n", dev_name(&ib_dev->dev), ret);
 		goto err_free;
 	}
 	dev->refs = 1;
 	list_add(&dev->entry, &iser_dm_devices);
-	pr_debug("iser_dm: device %s added\n", dev_name(&ib_dev->dev));
+	pr_debug("device %s added\n", dev_name(&ib_dev->dev));
 out:
 	mutex_unlock(&iser_dm_devices_mutex);
 	return dev;
@@ -83,7 +85,7 @@ void iser_dm_device_put(struct iser_dm_device *dev)
 	}
 	list_del(&dev->entry);
 	mutex_unlock(&iser_dm_devices_mutex);
-	pr_debug("iser_dm: device %s released\n", dev_name(&dev->ib_dev->dev));
+	pr_debug("device %s released\n", dev_name(&dev->ib_dev->dev));
 	ib_dealloc_pd(dev->pd);
 	kfree(dev);
 }

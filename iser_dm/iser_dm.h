@@ -69,6 +69,8 @@
 /* MR page size: what the block layer's virt_boundary guarantees. */
 #define ISER_DM_PAGE_SHIFT	12
 #define ISER_DM_PAGE_SIZE	BIT(ISER_DM_PAGE_SHIFT)
+/* Room for "ep N to [IPv6 address]:port". */
+#define ISER_DM_NAME_LEN	64
 /* CM timeouts (ms) for address and route resolution. */
 #define ISER_DM_RESOLVE_MS	1000
 
@@ -335,6 +337,13 @@ struct iser_dm_counters {
  * @ever_connected: the CM reached ESTABLISHED (rdma_disconnect needed)
  * @active: SCSI tasks not IDLE
  * @stats: counters for get_stats
+ * @id: the endpoint's number in @name
+ * @name: how messages name the endpoint: "ep N to PEER" (N counts the
+ *	module's endpoints); set at ep_connect, never changed
+ * @bound_name: "session S conn C, " then @name, once bound (the kernel
+ *	log's and the state view's names for the connection); set once,
+ *	before @named
+ * @named: @bound_name is set (release/acquire)
  */
 struct iser_dm_ep {
 	struct iscsi_dm_ep		dm;
@@ -401,7 +410,32 @@ struct iser_dm_ep {
 	struct list_head		active;
 
 	struct iser_dm_counters		stats;
+	u32				id;
+	char				name[ISER_DM_NAME_LEN];
+	char				bound_name[ISER_DM_NAME_LEN + 32];
+	bool				named;
 };
+
+static inline const char *iser_dm_ep_name(struct iser_dm_ep *ep)
+{
+	/* pairs with the release in iser_dm_bind(): the name is whole */
+	return smp_load_acquire(&ep->named) ? ep->bound_name : ep->name;
+}
+
+/*
+ * Messages about an endpoint name it as an admin finds it: the iSCSI
+ * session and connection once bound, then the endpoint and its peer
+ * ("iser_dm: session 2 conn 0, ep 7 to 10.0.3.1:3260: RDMA device
+ * removed").
+ */
+#define iser_dm_ep_log(lvl, ep, fmt, ...) \
+	lvl("%s: " fmt, iser_dm_ep_name(ep), ##__VA_ARGS__)
+#define iser_dm_err(ep, fmt, ...)	iser_dm_ep_log(pr_err, ep, fmt, ##__VA_ARGS__)
+#define iser_dm_warn(ep, fmt, ...)	iser_dm_ep_log(pr_warn, ep, fmt, ##__VA_ARGS__)
+#define iser_dm_info(ep, fmt, ...)	iser_dm_ep_log(pr_info, ep, fmt, ##__VA_ARGS__)
+#define iser_dm_dbg(ep, fmt, ...)	iser_dm_ep_log(pr_debug, ep, fmt, ##__VA_ARGS__)
+#define iser_dm_err_ratelimited(ep, fmt, ...) \
+	iser_dm_ep_log(pr_err_ratelimited, ep, fmt, ##__VA_ARGS__)
 
 static inline struct iser_dm_ep *iser_dm_ep(struct iscsi_dm_ep *dm)
 {

@@ -5,6 +5,8 @@
  * buffers (DMA-mapped once per connection) and login_send.  One login
  * PDU is in flight at a time, as iSCSI login itself is lock-step.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "iser_dm.h"
 
 static void iser_dm_login_tx_done(struct ib_cq *cq, struct ib_wc *wc)
@@ -20,8 +22,7 @@ static void iser_dm_login_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 
 	if (wc->status != IB_WC_SUCCESS) {
 		if (wc->status != IB_WC_WR_FLUSH_ERR)
-			pr_err("iser_dm: ep %p: login send failed: %s\n", ep,
-			       ib_wc_status_msg(wc->status));
+			iser_dm_err(ep, "login send failed: %s\n", ib_wc_status_msg(wc->status));
 		atomic64_inc(&ep->stats.errors);
 		iser_dm_conn_fail(ep, -EIO);
 	}
@@ -114,7 +115,14 @@ int iser_dm_bind(struct iscsi_dm_conn *conn, struct iscsi_dm_ep *dm)
 	else
 		ep->upcall_conn = conn;
 	spin_unlock_irq(&ep->lock);
-	pr_debug("iser_dm: ep %p: bind cid %u: %d\n", ep, conn->cid, ret);
+	/* an endpoint is bound once in its life: named once */
+	if (!ret && !ep->named) {
+		snprintf(ep->bound_name, sizeof(ep->bound_name), "session %u conn %u, %s",
+			 conn->sid, conn->cid, ep->name);
+		/* pairs with the acquire in iser_dm_ep_name() */
+		smp_store_release(&ep->named, true);
+	}
+	iser_dm_dbg(ep, "bind cid %u: %d\n", conn->cid, ret);
 	return ret;
 }
 
@@ -146,7 +154,7 @@ void iser_dm_unbind(struct iscsi_dm_conn *conn)
 	ep->upcall_conn = NULL;
 	spin_unlock_irq(&ep->lock);
 	wait_event(ep->wq, !READ_ONCE(ep->upcalls));
-	pr_debug("iser_dm: ep %p: unbound cid %u\n", ep, conn->cid);
+	iser_dm_dbg(ep, "unbound cid %u\n", conn->cid);
 }
 
 static bool iser_dm_login_tx_ready(struct iser_dm_ep *ep)
@@ -212,8 +220,8 @@ int iser_dm_login_send(struct iscsi_dm_conn *conn, const struct iscsi_hdr *hdr,
 	wr.num_sge = 1;
 	wr.opcode = IB_WR_SEND;
 	wr.send_flags = IB_SEND_SIGNALED;
-	pr_debug("iser_dm: ep %p: login tx opcode 0x%x itt 0x%x dlen %u\n", ep,
-		 hdr->opcode, iscsi_dm_itt(hdr->itt), len);
+	iser_dm_dbg(ep, "login tx opcode 0x%x itt 0x%x dlen %u\n",
+		    hdr->opcode, iscsi_dm_itt(hdr->itt), len);
 	ret = ib_post_send(ep->qp, &wr, NULL);
 	spin_lock_irq(&ep->lock);
 	if (ret)
@@ -221,7 +229,7 @@ int iser_dm_login_send(struct iscsi_dm_conn *conn, const struct iscsi_hdr *hdr,
 	iser_dm_sender_exit(ep);
 	spin_unlock_irq(&ep->lock);
 	if (ret) {
-		pr_err("iser_dm: ep %p: posting login send failed: %d\n", ep, ret);
+		iser_dm_err(ep, "posting login send failed: %d\n", ret);
 		return ret;
 	}
 	atomic64_inc(&ep->stats.sends);

@@ -3,6 +3,8 @@
  * main.c - module init/exit, parameters, and the datamover ops table that
  * iser_dm registers with iscsi_da as transport "iser".
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <scsi/scsi_transport_iscsi.h>
@@ -87,7 +89,7 @@ static int __init iser_dm_init(void)
 	int ret;
 
 	if (!iser_dm_max_cmds || iser_dm_sg_tablesize < 2 || !iser_dm_rx_dlength_max) {
-		pr_err("iser_dm: bad module parameters\n");
+		pr_err("bad module parameters\n");
 		return -EINVAL;
 	}
 	iser_dm_wq = alloc_workqueue("iser_dm", WQ_MEM_RECLAIM, 0);
@@ -95,11 +97,11 @@ static int __init iser_dm_init(void)
 		return -ENOMEM;
 	ret = iscsi_dm_register(&iser_dm_ops);
 	if (ret) {
-		pr_err("iser_dm: registering datamover \"%s\" failed: %d\n",
+		pr_err("registering datamover \"%s\" failed: %d\n",
 		       ISER_DM_NAME, ret);
 		goto err_wq;
 	}
-	pr_info("iser_dm: iSER datamover registered\n");
+	pr_info("iSER datamover registered\n");
 	return 0;
 
 err_wq:
@@ -119,7 +121,7 @@ static void __exit iser_dm_exit(void)
 	while (!list_empty(&iser_dm_eps)) {
 		ep = list_first_entry(&iser_dm_eps, struct iser_dm_ep, entry);
 		spin_unlock(&iser_dm_eps_lock);
-		pr_warn("iser_dm: freeing endpoint %p left connected\n", ep);
+		iser_dm_warn(ep, "freed while still connected\n");
 		if (ep->upcall_conn)
 			iser_dm_unbind(ep->upcall_conn);
 		iser_dm_ep_disconnect(&ep->dm);

@@ -10,6 +10,8 @@
  * its MRs are invalid (by the target's Send with Invalidate or by our
  * LOCAL_INV completing) and the buffers are unmapped.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/scatterlist.h>
 #include <rdma/mr_pool.h>
 #include "iser_dm.h"
@@ -30,9 +32,9 @@ static int iser_dm_buf_check(struct iser_dm_ep *ep, struct iser_dm_buf *buf)
 	for_each_sg(buf->desc->sgl, sg, buf->dma_nents, i) {
 		ret = iser_dm_pagelist_add(&pl, sg_dma_address(sg), sg_dma_len(sg));
 		if (ret) {
-			pr_err_ratelimited("iser_dm: ep %p: %u-entry buffer not registrable as one MR (%s at entry %d)\n",
-					   ep, buf->dma_nents,
-					   ret == -E2BIG ? "too many pages" : "gap", i);
+			iser_dm_err_ratelimited(ep, "%u-entry buffer not registrable as one MR (%s at entry %d)\n",
+						buf->dma_nents,
+						ret == -E2BIG ? "too many pages" : "gap", i);
 			return ret;
 		}
 	}
@@ -112,8 +114,8 @@ static int iser_dm_buf_map(struct iser_dm_ep *ep, struct iser_dm_buf *buf,
 	ret = ib_map_mr_sg(mr, desc->sgl, n, NULL, ISER_DM_PAGE_SIZE);
 	if (ret != n) {
 		ib_mr_pool_put(ep->qp, &ep->mrs, mr);
-		pr_err_ratelimited("iser_dm: ep %p: ib_map_mr_sg mapped %d of %d\n",
-				   ep, ret, n);
+		iser_dm_err_ratelimited(ep, "ib_map_mr_sg mapped %d of %d\n",
+					ret, n);
 		return ret < 0 ? ret : -EINVAL;
 	}
 	buf->mr = mr;
@@ -279,7 +281,7 @@ int iser_dm_task_post_inv(struct iser_dm_ep *ep, struct iser_dm_task *t)
 	wr[n - 1].send_flags = IB_SEND_SIGNALED;
 	ret = ib_post_send(ep->qp, wr, NULL);
 	if (ret) {
-		pr_err_ratelimited("iser_dm: ep %p: posting LOCAL_INV failed: %d\n", ep, ret);
+		iser_dm_err_ratelimited(ep, "posting LOCAL_INV failed: %d\n", ret);
 		return ret;
 	}
 	atomic64_add(n, &ep->stats.inv_local);
@@ -325,8 +327,8 @@ void iser_dm_reg_done(struct ib_cq *cq, struct ib_wc *wc)
 	if (wc->status == IB_WC_SUCCESS)
 		return;
 	if (wc->status != IB_WC_WR_FLUSH_ERR)
-		pr_err("iser_dm: ep %p: memory registration WR failed: %s\n", ep,
-		       ib_wc_status_msg(wc->status));
+		iser_dm_err(ep, "memory registration WR failed: %s\n",
+			    ib_wc_status_msg(wc->status));
 	atomic64_inc(&ep->stats.errors);
 	iser_dm_conn_fail(ep, -EIO);
 }

@@ -4,14 +4,15 @@
  * module parameters and the device limits.  The endpoint limits iscsi_da
  * reads (max_cmds, sg_tablesize, max_sectors) are fixed here too.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "iser_dm.h"
 
 static void iser_dm_qp_event(struct ib_event *ev, void *ctx)
 {
 	struct iser_dm_ep *ep = ctx;
 
-	pr_warn("iser_dm: ep %p: QP event %s (%d)\n", ep,
-		ib_event_msg(ev->event), ev->event);
+	iser_dm_warn(ep, "QP event %s (%d)\n", ib_event_msg(ev->event), ev->event);
 	switch (ev->event) {
 	case IB_EVENT_COMM_EST:
 	case IB_EVENT_SQ_DRAINED:
@@ -55,7 +56,7 @@ static int iser_dm_qp_size(struct iser_dm_ep *ep)
 		iser_dm_sq_for(tasks) + iser_dm_rq_for(tasks) > attrs->max_cqe))
 		tasks--;
 	if (tasks <= ISER_DM_MGMT_TASKS) {
-		pr_err("iser_dm: device %s too small (max_qp_wr %d, max_cqe %d)\n",
+		pr_err("device %s too small (max_qp_wr %d, max_cqe %d)\n",
 		       dev_name(&iser_dm_ibdev(ep)->dev), attrs->max_qp_wr, attrs->max_cqe);
 		return -EINVAL;
 	}
@@ -104,7 +105,7 @@ int iser_dm_qp_create(struct iser_dm_ep *ep)
 	if (IS_ERR(ep->cq)) {
 		ret = PTR_ERR(ep->cq);
 		ep->cq = NULL;
-		pr_err("iser_dm: ep %p: no CQ of %u entries: %d\n", ep, ep->cq_size, ret);
+		iser_dm_err(ep, "no CQ of %u entries: %d\n", ep->cq_size, ret);
 		return ret;
 	}
 
@@ -123,15 +124,15 @@ int iser_dm_qp_create(struct iser_dm_ep *ep)
 	else
 		ret = rdma_create_qp(ep->cm_id, ep->dev->pd, &attr);
 	if (ret) {
-		pr_err("iser_dm: ep %p: rdma_create_qp (sq %u rq %u) failed: %d\n",
-		       ep, ep->sq_size, ep->rq_size, ret);
+		iser_dm_err(ep, "rdma_create_qp (sq %u rq %u) failed: %d\n",
+			    ep->sq_size, ep->rq_size, ret);
 		goto err_cq;
 	}
 	ep->qp = ep->cm_id->qp;
 	ep->qpn = ep->qp->qp_num;
-	pr_debug("iser_dm: ep %p: %s QP %u, %u tasks, sq %u rq %u cq %u, %u pages/MR\n",
-		 ep, iser_dm_rcp_name(ep), ep->qp->qp_num, ep->tasks, ep->sq_size,
-		 ep->rq_size, ep->cq_size, ep->max_pages);
+	iser_dm_dbg(ep, "%s QP %u, %u tasks, sq %u rq %u cq %u, %u pages/MR\n",
+		    iser_dm_rcp_name(ep), ep->qp->qp_num, ep->tasks, ep->sq_size,
+		    ep->rq_size, ep->cq_size, ep->max_pages);
 	return 0;
 
 err_cq:

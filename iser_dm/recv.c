@@ -9,6 +9,8 @@
  * Data-In and R2T never arrive over iSER (data moves by RDMA): if they do,
  * the target is broken and the connection ends.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "iser_dm.h"
 
 /**
@@ -53,7 +55,7 @@ void iser_dm_repost(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx)
 		return;
 	ret = iser_dm_post_recv(ep, rx);
 	if (ret) {
-		pr_err("iser_dm: ep %p: reposting receive failed: %d\n", ep, ret);
+		iser_dm_err(ep, "reposting receive failed: %d\n", ret);
 		atomic64_inc(&ep->stats.errors);
 		iser_dm_conn_fail(ep, ret);
 	}
@@ -76,7 +78,7 @@ void iser_dm_deliver(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx,
 		return;
 	conn = iser_dm_upcall_begin(ep);
 	if (!conn) {
-		pr_debug("iser_dm: ep %p: unbound, dropping opcode 0x%x\n", ep, pdu.opcode);
+		iser_dm_dbg(ep, "unbound, dropping opcode 0x%x\n", pdu.opcode);
 		return;
 	}
 	iscsi_dm_control_notify(conn, pdu.hdr, pdu.data, pdu.dlength, task);
@@ -91,8 +93,8 @@ void iser_dm_deliver(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx,
  */
 void iser_dm_protocol_error(struct iser_dm_ep *ep, const char *what, u8 opcode)
 {
-	pr_err("iser_dm: ep %p: protocol error from %pISpc: %s (opcode 0x%x); terminating\n",
-	       ep, &ep->dm.dst_addr, what, opcode);
+	iser_dm_err(ep, "protocol error from the target: %s (opcode 0x%x); terminating\n",
+		    what, opcode);
 	atomic64_inc(&ep->stats.errors);
 	iser_dm_conn_fail(ep, -EPROTO);
 }
@@ -112,8 +114,8 @@ void iser_dm_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 
 	if (wc->status != IB_WC_SUCCESS) {
 		if (wc->status != IB_WC_WR_FLUSH_ERR) {
-			pr_err("iser_dm: ep %p: receive failed: %s (vendor 0x%x)\n", ep,
-			       ib_wc_status_msg(wc->status), wc->vendor_err);
+			iser_dm_err(ep, "receive failed: %s (vendor 0x%x)\n",
+				    ib_wc_status_msg(wc->status), wc->vendor_err);
 			atomic64_inc(&ep->stats.errors);
 		}
 		iser_dm_conn_fail(ep, -EIO);
@@ -127,9 +129,9 @@ void iser_dm_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 		iser_dm_protocol_error(ep, pdu.why, pdu.opcode);
 		return;
 	}
-	pr_debug("iser_dm: ep %p: rx opcode 0x%x itt 0x%x dlen %u%s\n", ep, pdu.opcode,
-		 iscsi_dm_itt(pdu.hdr->itt), pdu.dlength,
-		 wc->wc_flags & IB_WC_WITH_INVALIDATE ? " (invalidate)" : "");
+	iser_dm_dbg(ep, "rx opcode 0x%x itt 0x%x dlen %u%s\n", pdu.opcode,
+		    iscsi_dm_itt(pdu.hdr->itt), pdu.dlength,
+		    wc->wc_flags & IB_WC_WITH_INVALIDATE ? " (invalidate)" : "");
 
 	with_inv = wc->wc_flags & IB_WC_WITH_INVALIDATE;
 	why = iser_dm_wire_check_opcode(pdu.opcode, with_inv);

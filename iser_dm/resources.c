@@ -10,6 +10,8 @@
  * posted earlier), send descriptors (two per task: command + unsolicited
  * Data-Outs) whose headers share one DMA-mapped array, and fast-reg MRs.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <rdma/mr_pool.h>
 #include "iser_dm.h"
 
@@ -286,8 +288,7 @@ int iser_dm_allocate_connection_resources(struct iscsi_dm_conn *conn,
 
 	tasks = res->max_tasks ?: ep->tasks;
 	if (tasks > ep->tasks) {
-		pr_warn("iser_dm: ep %p: %u tasks asked, QP sized for %u\n", ep,
-			tasks, ep->tasks);
+		iser_dm_warn(ep, "%u tasks asked, QP sized for %u\n", tasks, ep->tasks);
 		tasks = ep->tasks;
 	}
 	/*
@@ -313,8 +314,8 @@ int iser_dm_allocate_connection_resources(struct iscsi_dm_conn *conn,
 			ret = ib_mr_pool_init(ep->qp, &ep->mrs, mrs,
 					      IB_MR_TYPE_MEM_REG, ep->max_pages, 0);
 		if (ret) {
-			pr_err("iser_dm: ep %p: %u MRs of %u pages: %d\n", ep, mrs,
-			       ep->max_pages, ret);
+			iser_dm_err(ep, "%u MRs of %u pages: %d\n", mrs,
+				    ep->max_pages, ret);
 			goto err_rx;
 		}
 		ep->mr_count = mrs;
@@ -323,13 +324,13 @@ int iser_dm_allocate_connection_resources(struct iscsi_dm_conn *conn,
 		ret = iser_dm_post_recv(ep, &ep->rx[i]);
 		if (ret) {
 			/* Some are posted: only a drain can free them now. */
-			pr_err("iser_dm: ep %p: posting receive %u failed: %d\n", ep, i, ret);
+			iser_dm_err(ep, "posting receive %u failed: %d\n", i, ret);
 			goto out;
 		}
 	}
-	pr_debug("iser_dm: ep %p: resources: %u tasks, %u rx x %u bytes, %u tx, %u MRs%s\n",
-		 ep, tasks, ep->rx_count, dlength, ep->tx_count, mrs,
-		 res->discovery ? " (discovery)" : "");
+	iser_dm_dbg(ep, "resources: %u tasks, %u rx x %u bytes, %u tx, %u MRs%s\n",
+		    tasks, ep->rx_count, dlength, ep->tx_count, mrs,
+		    res->discovery ? " (discovery)" : "");
 	ret = 0;
 	goto out;
 
@@ -384,7 +385,7 @@ int iser_dm_enable_datamover(struct iscsi_dm_conn *conn)
 	else
 		iser_dm_set_state(ep, ISER_DM_FFP);
 	spin_unlock_irq(&ep->lock);
-	pr_debug("iser_dm: ep %p: Enable_Datamover cid %u: %d\n", ep, conn->cid, ret);
+	iser_dm_dbg(ep, "Enable_Datamover cid %u: %d\n", conn->cid, ret);
 	return ret;
 }
 
@@ -405,7 +406,7 @@ void iser_dm_notice_key_values(struct iscsi_dm_conn *conn,
 	for (i = 0; i < n; i++) {
 		u32 v = kv[i].value;
 
-		pr_debug("iser_dm: ep %p: key %d = %u\n", ep, kv[i].key, v);
+		iser_dm_dbg(ep, "key %d = %u\n", kv[i].key, v);
 		switch (kv[i].key) {
 		case ISCSI_DM_KEY_MAX_XMIT_DLENGTH:
 			if (v)
@@ -414,16 +415,15 @@ void iser_dm_notice_key_values(struct iscsi_dm_conn *conn,
 		case ISCSI_DM_KEY_MAX_RECV_DLENGTH:
 			ep->max_recv = v;
 			if (ep->rx_count && v > ep->rx_dlength)
-				pr_debug("iser_dm: ep %p: receive buffers hold %u of MaxRecvDataSegmentLength %u (only control PDUs use them)\n",
-					 ep, ep->rx_dlength, v);
+				iser_dm_dbg(ep, "receive buffers hold %u of MaxRecvDataSegmentLength %u (only control PDUs use them)\n",
+					    ep->rx_dlength, v);
 			break;
 		case ISCSI_DM_KEY_FIRST_BURST:
 			ep->first_burst = v;
 			break;
 		case ISCSI_DM_KEY_RDMA_EXTENSIONS:
 			if (!v)
-				pr_warn("iser_dm: ep %p: RDMAExtensions=No negotiated over iSER\n",
-					ep);
+				iser_dm_warn(ep, "RDMAExtensions=No negotiated over iSER\n");
 			break;
 		default:
 			break;

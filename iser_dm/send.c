@@ -27,6 +27,8 @@
  * Every send runs as a sender (task.c) between its state check and its
  * post, so teardown never frees what a send is still using.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/scatterlist.h>
 #include "iser_dm.h"
 #include "trace.h"
@@ -40,8 +42,8 @@ static void iser_dm_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 
 	if (!ok) {
 		if (wc->status != IB_WC_WR_FLUSH_ERR)
-			pr_err("iser_dm: ep %p: send failed: %s (vendor 0x%x)\n", ep,
-			       ib_wc_status_msg(wc->status), wc->vendor_err);
+			iser_dm_err(ep, "send failed: %s (vendor 0x%x)\n",
+				    ib_wc_status_msg(wc->status), wc->vendor_err);
 		atomic64_inc(&ep->stats.errors);
 		iser_dm_conn_fail(ep, -EIO);
 	}
@@ -266,7 +268,7 @@ void iser_dm_dataouts_resume(struct iser_dm_ep *ep)
 	spin_unlock_irqrestore(&ep->lock, flags);
 	if (ret) {
 		/* The burst has a hole now: the connection cannot go on. */
-		pr_err("iser_dm: ep %p: posting Data-Outs failed: %d\n", ep, ret);
+		iser_dm_err(ep, "posting Data-Outs failed: %d\n", ret);
 		atomic64_inc(&ep->stats.errors);
 		iser_dm_conn_fail(ep, ret);
 	}
@@ -287,10 +289,10 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 
 	if (task->unsolicited_size > task->out.length ||
 	    task->immediate_size > task->unsolicited_size) {
-		pr_err_ratelimited("iser_dm: ep %p: itt 0x%x: bad unsolicited layout (imm %u unsol %u len %u)\n",
-				   ep, iscsi_dm_itt(task->itt),
-				   task->immediate_size, task->unsolicited_size,
-				   task->out.length);
+		iser_dm_err_ratelimited(ep, "itt 0x%x: bad unsolicited layout (imm %u unsol %u len %u)\n",
+					iscsi_dm_itt(task->itt),
+					task->immediate_size, task->unsolicited_size,
+					task->out.length);
 		return -EINVAL;
 	}
 	all = iser_dm_wire_dataout_count(task->immediate_size, task->unsolicited_size,
@@ -377,7 +379,7 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 		iser_dm_unposted_put(ep, bad);
 		iser_dm_sender_exit(ep);
 		spin_unlock_irqrestore(&ep->lock, flags);
-		pr_err_ratelimited("iser_dm: ep %p: post send failed: %d\n", ep, ret);
+		iser_dm_err_ratelimited(ep, "post send failed: %d\n", ret);
 		return -EAGAIN;
 	}
 	if (ret) {
@@ -385,7 +387,7 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 		iser_dm_unposted_put(ep, bad);
 		iser_dm_sender_exit(ep);
 		spin_unlock_irqrestore(&ep->lock, flags);
-		pr_err("iser_dm: ep %p: partial post send: %d\n", ep, ret);
+		iser_dm_err(ep, "partial post send: %d\n", ret);
 		atomic64_inc(&ep->stats.errors);
 		iser_dm_conn_fail(ep, ret);
 		return 0;
@@ -401,9 +403,9 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 	if (signal)
 		atomic64_inc(&ep->stats.signaled);
 	atomic64_add(nreg, &ep->stats.reg_mrs);
-	pr_debug("iser_dm: ep %p: tx SCSI cmd itt 0x%x in %u out %u imm %u unsol %u dataouts %u regs %u\n",
-		 ep, iscsi_dm_itt(task->itt), task->in.length,
-		 task->out.length, task->immediate_size, task->unsolicited_size, ndo, nreg);
+	iser_dm_dbg(ep, "tx SCSI cmd itt 0x%x in %u out %u imm %u unsol %u dataouts %u regs %u\n",
+		    iscsi_dm_itt(task->itt), task->in.length,
+		    task->out.length, task->immediate_size, task->unsolicited_size, ndo, nreg);
 	return 0;
 
 err_map:
@@ -498,9 +500,9 @@ static int iser_dm_send_ctrl_pdu(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 		return ret;
 	atomic64_inc(&ep->stats.sends);
 	atomic64_inc(&ep->stats.signaled);
-	pr_debug("iser_dm: ep %p: tx opcode 0x%x itt 0x%x dlen %u\n", ep,
-		 task->hdr[0] & ISCSI_OPCODE_MASK, iscsi_dm_itt(task->itt),
-		 task->out.length);
+	iser_dm_dbg(ep, "tx opcode 0x%x itt 0x%x dlen %u\n",
+		    task->hdr[0] & ISCSI_OPCODE_MASK, iscsi_dm_itt(task->itt),
+		    task->out.length);
 	return 0;
 }
 
@@ -530,7 +532,7 @@ int iser_dm_send_control(struct iscsi_dm_conn *conn, struct iscsi_dm_task *task)
 	case ISCSI_OP_SCSI_CMD:
 		return iser_dm_send_scsi_cmd(ep, task);
 	case ISCSI_OP_SCSI_DATA_OUT:
-		pr_err_ratelimited("iser_dm: ep %p: Data-Out PDUs are not sent over iSER\n", ep);
+		iser_dm_err_ratelimited(ep, "Data-Out PDUs are not sent over iSER\n");
 		return -EINVAL;
 	default:
 		return iser_dm_send_ctrl_pdu(ep, task);

@@ -27,6 +27,8 @@
  * is in the state it needs, and teardown (iser_dm_stop_io()) waits for
  * every sender to leave before it drains or frees anything.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "iser_dm.h"
 
 /**
@@ -140,7 +142,7 @@ void iser_dm_task_sent(struct iser_dm_ep *ep, struct iser_dm_task *t, bool ok)
 
 static void iser_dm_task_proto_error(struct iser_dm_ep *ep, itt_t itt, const char *what)
 {
-	pr_err("iser_dm: ep %p: itt 0x%x: %s\n", ep, iscsi_dm_itt(itt), what);
+	iser_dm_err(ep, "itt 0x%x: %s\n", iscsi_dm_itt(itt), what);
 	iser_dm_protocol_error(ep, what, ISCSI_OP_SCSI_CMD_RSP);
 }
 
@@ -200,9 +202,9 @@ void iser_dm_task_response(struct iser_dm_ep *ep, struct iser_dm_rx_desc *rx,
 	if ((wc->wc_flags & IB_WC_WITH_INVALIDATE) &&
 	    iser_dm_task_remote_inv(ep, t, wc->ex.invalidate_rkey)) {
 		spin_unlock_irqrestore(&ep->lock, flags);
-		pr_err("iser_dm: ep %p: itt 0x%x: target invalidated rkey 0x%x, not ours\n",
-		       ep, iscsi_dm_itt(pdu->hdr->itt),
-		       wc->ex.invalidate_rkey);
+		iser_dm_err(ep, "itt 0x%x: target invalidated rkey 0x%x, not ours\n",
+			    iscsi_dm_itt(pdu->hdr->itt),
+			    wc->ex.invalidate_rkey);
 		iser_dm_protocol_error(ep, "bad Send with Invalidate", pdu->opcode);
 		return;
 	}
@@ -238,8 +240,7 @@ void iser_dm_inv_done(struct ib_cq *cq, struct ib_wc *wc)
 	if (wc->status != IB_WC_SUCCESS) {
 		spin_unlock_irqrestore(&ep->lock, flags);
 		if (wc->status != IB_WC_WR_FLUSH_ERR)
-			pr_err("iser_dm: ep %p: LOCAL_INV failed: %s\n", ep,
-			       ib_wc_status_msg(wc->status));
+			iser_dm_err(ep, "LOCAL_INV failed: %s\n", ib_wc_status_msg(wc->status));
 		atomic64_inc(&ep->stats.errors);
 		iser_dm_conn_fail(ep, -EIO);
 		return;
@@ -277,8 +278,8 @@ void iser_dm_deallocate_task_resources(struct iscsi_dm_conn *conn,
 		spin_unlock_irq(&ep->lock);
 		return;
 	}
-	pr_debug("iser_dm: ep %p: Deallocate_Task_Resources itt 0x%x state %d\n",
-		 ep, iscsi_dm_itt(task->itt), was);
+	iser_dm_dbg(ep, "Deallocate_Task_Resources itt 0x%x state %d\n",
+		    iscsi_dm_itt(task->itt), was);
 	t->state = ISER_DM_TASK_ABORTING;
 	reinit_completion(&t->released);
 	list_del_init(&t->do_entry);	/* no more of its Data-Outs */

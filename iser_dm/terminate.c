@@ -10,6 +10,8 @@
  * every task's registration and mapping, and only then sends one
  * Connection_Terminate_Notify, as §9.2 requires.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "iser_dm.h"
 #include "trace.h"
 
@@ -69,8 +71,7 @@ void iser_dm_conn_fail(struct iser_dm_ep *ep, int err)
 	}
 	spin_unlock_irqrestore(&ep->lock, flags);
 	if (queue) {
-		pr_info("iser_dm: ep %p: connection to %pISpc failed: %d\n", ep,
-			&ep->dm.dst_addr, err);
+		iser_dm_info(ep, "connection failed: %d\n", err);
 		queue_work(iser_dm_wq, &ep->term_work);
 	}
 }
@@ -149,8 +150,8 @@ void iser_dm_term_work(struct work_struct *work)
 	conn = iser_dm_upcall_begin(ep);
 	if (!conn)
 		return;
-	pr_debug("iser_dm: ep %p: Connection_Terminate_Notify cid %u err %d\n",
-		 ep, conn->cid, ep->term_err);
+	iser_dm_dbg(ep, "Connection_Terminate_Notify cid %u err %d\n",
+		    conn->cid, ep->term_err);
 	iscsi_dm_connection_terminate_notify(conn, ep->term_err);
 	iser_dm_upcall_end(ep);
 }
@@ -169,7 +170,7 @@ void iser_dm_connection_terminate(struct iscsi_dm_conn *conn)
 
 	if (!ep)
 		return;
-	pr_debug("iser_dm: ep %p: Connection_Terminate cid %u\n", ep, conn->cid);
+	iser_dm_dbg(ep, "Connection_Terminate cid %u\n", conn->cid);
 	spin_lock_irq(&ep->lock);
 	ep->no_notify = true;
 	spin_unlock_irq(&ep->lock);

@@ -53,7 +53,7 @@ set -euo pipefail
 # log must show (or empty) ; "verify": fio's verify must pass, "any": it may
 # fail, the session must recover.  Fields are split at ";".
 dup_want='iser_dm.*protocol error.*second SCSI Response|iscsi_da.*not outstanding \(late or duplicate\)'
-late_want='iser_dm.*(receive failed|disconnected|connection to)'
+late_want='iser_dm.*(receive failed|disconnected|connection failed)'
 scenarios=(
 	"dup-response-read;dup-response-read;--after 10;;iser_dm.*protocol error.*second SCSI Response;sent twice;verify"
 	"dup-response-inv;dup-response-inv;--after 10 --send-inv;;$dup_want;sent twice;verify"

@@ -73,9 +73,9 @@ klog_since() {
 removal_at() {
 	klog_since "$1" | awk -v tl="$2" '
 		found { next }
-		match($0, /iser_dm: ep [0-9a-f]+:/) { ep = substr($0, RSTART + 12, RLENGTH - 13) }
-		/iser_dm: ep [0-9a-f]+: [A-Z]+ -> [A-Z]+$/ { st[ep] = $NF; if ($NF == "CONNECTED") tx[ep] = 0 }
-		/iser_dm: ep [0-9a-f]+: login tx / { tx[ep]++ }
+		match($0, /iser_dm: .*ep [0-9]+ to [^ ]+: /) { ep = $0; sub(/.* ep /, "", ep); sub(/ .*/, "", ep) }
+		/iser_dm: .*ep [0-9]+ to [^ ]+: [A-Z]+ -> [A-Z]+$/ { st[ep] = $NF; if ($NF == "CONNECTED") tx[ep] = 0 }
+		/iser_dm: .*ep [0-9]+ to [^ ]+: login tx / { tx[ep]++ }
 		/iser_dm: connected to/ { conn = 1 }
 		/in full feature phase/ { ffp = 1 }
 		/RDMA device removed/ {
@@ -226,7 +226,7 @@ login "first slow login"
 # (No process substitution: the guest has no /dev/fd.)
 read -r tx_ms ffp_ms <<<"$(klog_since "$t_k" | awk -v t="$t_k" '
 	function ms() { s = $0; sub(/^\[ */, "", s); return int((s - t) * 1000) }
-	/iser_dm: ep [0-9a-f]+: login tx / && !tx { tx = ms() }
+	/iser_dm: .*ep [0-9]+ to [^ ]+: login tx / && !tx { tx = ms() }
 	/in full feature phase/ && !ffp { ffp = ms() }
 	END { print tx + 0, ffp + 0 }')"
 read_disk "first slow login"
