@@ -54,6 +54,10 @@ static void iser_dm_show_verbs(struct iser_dm_ep *ep, struct seq_file *m)
 	    attr.qp_state >= ARRAY_SIZE(iser_dm_qp_state_names))
 		seq_printf(m, "  QP 0x%x: state unknown (query failed)\n",
 			   ep->qp->qp_num);
+	else if (attr.qp_state == IB_QPS_RESET && ep->ever_connected)
+		/* siw leaves the state out of its query_qp answer */
+		seq_printf(m, "  QP 0x%x: state not reported by the driver\n",
+			   ep->qp->qp_num);
 	else
 		seq_printf(m, "  QP 0x%x: %s\n", ep->qp->qp_num,
 			   iser_dm_qp_state_names[attr.qp_state]);
@@ -83,8 +87,8 @@ void iser_dm_show(struct iscsi_dm_conn *conn, struct seq_file *m)
 	if (!ep)
 		return;
 	spin_lock_irqsave(&ep->lock, flags);
-	seq_printf(m, "  endpoint %s to %pISpc%s%s\n", iser_dm_state_name(ep->state),
-		   &ep->dm.dst_addr, ep->io_stopped ? ", I/O stopped" : "",
+	seq_printf(m, "  endpoint %s: %s%s%s\n", iser_dm_state_name(ep->state),
+		   ep->name, ep->io_stopped ? ", I/O stopped" : "",
 		   ep->notified ? ", termination notified" : "");
 	if (ep->connect_err || ep->term_err)
 		seq_printf(m, "  connect error %d, termination error %d\n",
