@@ -70,6 +70,19 @@ flap_state() {
 		rig_log "ping $RIG_IP: no answer"
 	fi
 	rig_log "eth0 after the ping: $(ip -s link show dev eth0 | tr -s ' ' | tr '\n' ' ')"
+	rig_log "virtio interrupts: $(grep virtio /proc/interrupts | tr -s ' ' | tr '\n' ';')"
+	rig_log "eth0 qdisc: $(tc -s qdisc show dev eth0 | tr -s ' ' | tr '\n' ' ')"
+	rig_log "eth0 tx queue: $(for f in /sys/class/net/eth0/queues/tx-0/byte_queue_limits/inflight /sys/class/net/eth0/queues/tx-0/tx_timeout; do printf '%s=%s ' "${f##*/}" "$(cat "$f" 2>/dev/null)"; done)"
+	rig_log "softnet_stat: $(tr '\n' ';' </proc/net/softnet_stat)"
+	local role
+	for role in initiator target; do
+		rm -f "/rig-share/nicstate-$role.done"
+		: >"/rig-share/nicstate-$role"
+		if rig_wait 20 test -e "/rig-share/nicstate-$role.done"; then
+			rig_log "QEMU's view of the $role's NIC:"
+			grep -vE '^\(qemu\)|^QEMU|^$' "/rig-share/nicstate-$role.done" | sed 's/^/    /' | head -n 60
+		fi
+	done
 }
 
 rig_carrier() { [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = "$1" ]; }
