@@ -27,20 +27,19 @@
 /**
  * iscsi_dm_fault_hit() - count one pass through a fault site
  * @left: the module's countdown
- * @mod: the module's name, for the log line
  * @site: what the site allocates, for the log line
+ *
+ * The line carries the module's name through its pr_fmt.
  *
  * Return: true if this allocation is to fail.
  */
-static inline bool iscsi_dm_fault_hit(atomic_t *left, const char *mod,
-				      const char *site)
+static inline bool iscsi_dm_fault_hit(atomic_t *left, const char *site)
 {
 	if (likely(atomic_read(left) <= 0))
 		return false;
 	if (atomic_dec_if_positive(left) != 0)
 		return false;
-	pr_warn("%s: fault injection: failing the allocation of %s\n",
-		mod, site);
+	pr_warn("fault injection: failing the allocation of %s\n", site);
 	return true;
 }
 
@@ -89,7 +88,7 @@ MODULE_PARM_DESC(fail_alloc,						\
 		 "Test hook: fail the Nth setup allocation from now, once (0: off)"); \
 bool prefix##_fault(const char *site)					\
 {									\
-	return iscsi_dm_fault_hit(&prefix##_fault_left, KBUILD_MODNAME, site); \
+	return iscsi_dm_fault_hit(&prefix##_fault_left, site);		\
 }
 
 #endif /* ISCSI_DM_FAULT_H */
