@@ -3,6 +3,7 @@
 # make                 build iscsi_da.ko and iser_dm.ko against Debian's 6.1 headers
 # make KDIR=<dir>      build against another kernel build tree
 # make W=1 / C=2       extra warnings / sparse (passed through to kbuild)
+# make FAULT_INJECT=1  also build the fail_alloc test hook (the test suite's VMs)
 # make install         modules_install + depmod (INSTALL_MOD_PATH honoured)
 # make clean
 

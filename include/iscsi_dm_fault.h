@@ -14,9 +14,15 @@
  * Debian's kernels have no CONFIG_FAULT_INJECTION, so this cannot be a
  * fault_attr; tests/vm/ours-fault-alloc.sh walks N = 1, 2, ... through a
  * login, I/O and logout until a round passes without the fault firing.
+ *
+ * Built only with "make FAULT_INJECT=1" (ISCSI_DM_FAULT_INJECT; the test
+ * suite's VM builds).  Otherwise there is no parameter, and each
+ * module's PREFIX_fault() is a stub that returns false.
  */
 #ifndef ISCSI_DM_FAULT_H
 #define ISCSI_DM_FAULT_H
+
+#ifdef ISCSI_DM_FAULT_INJECT
 
 #include <linux/atomic.h>
 #include <linux/kernel.h>
@@ -90,5 +96,17 @@ bool prefix##_fault(const char *site)					\
 {									\
 	return iscsi_dm_fault_hit(&prefix##_fault_left, site);		\
 }
+
+#else /* !ISCSI_DM_FAULT_INJECT */
+
+#include <linux/types.h>
+
+#define DEFINE_ISCSI_DM_FAULT(prefix)					\
+bool prefix##_fault(const char *site)					\
+{									\
+	return false;							\
+}
+
+#endif /* ISCSI_DM_FAULT_INJECT */
 
 #endif /* ISCSI_DM_FAULT_H */
