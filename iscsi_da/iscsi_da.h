@@ -76,6 +76,41 @@ enum isda_sess_state {
 
 /**
  * struct isda_params - session-wide negotiated and administrative values
+ * @first_burst: FirstBurstLength
+ * @max_burst: MaxBurstLength
+ * @max_r2t: MaxOutstandingR2T
+ * @imm_data_en: ImmediateData
+ * @initial_r2t_en: InitialR2T
+ * @pdu_inorder_en: DataPDUInOrder
+ * @dataseq_inorder_en: DataSequenceInOrder
+ * @erl: ErrorRecoveryLevel
+ * @tpgt: TargetPortalGroupTag
+ * @fast_abort: iscsid's fast_abort setting
+ * @abort_tmo: ABORT TASK timeout (s)
+ * @lu_reset_tmo: LOGICAL UNIT RESET timeout (s)
+ * @tgt_reset_tmo: TARGET RESET timeout (s)
+ * @def_taskmgmt_tmo: iscsid's default TMF timeout (s)
+ * @time2wait: DefaultTime2Wait
+ * @time2retain: DefaultTime2Retain
+ * @discovery_sess: a SendTargets discovery session
+ * @tsid: the TSIH the target assigned
+ * @targetname: TargetName
+ * @targetalias: TargetAlias
+ * @initiatorname: InitiatorName
+ * @ifacename: iscsid's iface
+ * @username: CHAP name we answer with
+ * @username_in: CHAP name the target answers with (mutual CHAP)
+ * @password: CHAP secret we answer with
+ * @password_in: CHAP secret the target answers with (mutual CHAP)
+ * @portal_type: iscsid's portal type
+ * @isid: ISID
+ * @boot_root: iBFT boot root
+ * @boot_nic: iBFT boot NIC
+ * @boot_target: iBFT boot target
+ * @host_netdev: the host's netdev (iscsiadm -m host)
+ * @host_hwaddress: the host's hardware address
+ * @host_ipaddress: the host's IP address
+ * @host_initiatorname: the host's initiator name
  *
  * Integers as iscsid set them (SET_PARAM); strings kmalloc'd, freed with
  * the session.
@@ -212,6 +247,26 @@ enum isda_mtask_kind {
 
 /**
  * struct isda_stats - counters for iscsiadm -m session -s
+ * @txdata_octets: data bytes sent (immediate and unsolicited)
+ * @rxdata_octets: data bytes received
+ * @scsicmd_pdus: SCSI Command PDUs sent
+ * @dataout_pdus: Data-Out PDUs the datamover sent for us
+ * @scsirsp_pdus: SCSI Response PDUs received
+ * @datain_pdus: Data-In PDUs received (none over iSER)
+ * @noptx_pdus: NOP-Out PDUs sent
+ * @noprx_pdus: NOP-In PDUs received
+ * @tmfcmd_pdus: Task Management Function Requests sent
+ * @tmfrsp_pdus: Task Management Function Responses received
+ * @login_pdus: Login Requests sent
+ * @logoutreq_pdus: Logout Requests sent
+ * @logoutrsp_pdus: Logout Responses received
+ * @text_pdus: Text Requests sent
+ * @textrsp_pdus: Text Responses received
+ * @async_pdus: Asynchronous Messages received
+ * @reject_pdus: Reject PDUs received
+ * @timeout_err: NOP-Out pings unanswered
+ * @proto_err: protocol errors detected in received PDUs
+ * @stale_rsp: responses for no outstanding task (late or duplicate)
  */
 struct isda_stats {
 	u64	txdata_octets;

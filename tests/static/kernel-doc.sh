@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The Datamover Interface header is fully documented: kernel-doc reports no
-# warning, and it finds an entry for the ops table and every up-call.
+# Every header is kernel-doc clean, and the Datamover Interface header has
+# an entry for the ops table and every up-call.
 . "$(dirname "$0")/common.sh"
 kd=$KSRC/scripts/kernel-doc
 [ -x "$kd" ] || { echo "$kd missing"; exit 1; }
-out=$(perl "$kd" -none "$TOP"/include/*.h 2>&1 | grep -v 'Sphinx version')
+# Every header, the modules' internal ones too.
+out=$(perl "$kd" -none "$TOP"/include/*.h "$TOP"/iscsi_da/*.h "$TOP"/iser_dm/*.h 2>&1 | grep -v 'Sphinx version')
 [ -z "$out" ] || { echo "$out" | head -n 30; exit 1; }
 rst=$(perl "$kd" -rst "$TOP/include/iscsi_dm.h" 2>/dev/null)
 for sym in iscsi_dm_ops iscsi_dm_register iscsi_dm_unregister iscsi_dm_control_notify \
