@@ -67,12 +67,13 @@ static int isda_session_show(struct seq_file *m, void *unused)
 		   sess->cmdsn, sess->exp_cmdsn, sess->max_cmdsn,
 		   (int)(sess->max_cmdsn - sess->cmdsn + 1));
 	seq_printf(m, "  connection: %s\n", sess->conn ? "bound" : "none");
-	spin_unlock_irqrestore(&sess->lock, flags);
-
 	seq_printf(m, "  limits: cmds_max %u  cmd_per_lun %d  sg_tablesize %u  max_sectors %u\n",
 		   sess->cmds_max, shost->cmd_per_lun, shost->sg_tablesize,
 		   shost->max_sectors);
-	/* iscsid sets these once per login, before start_conn. */
+	/*
+	 * iscsid sets these at every login; the strings are replaced under
+	 * the session lock (isda_param_str_set()), so they are read under it.
+	 */
 	seq_puts(m, "keys:\n");
 	isda_show_str(m, "TargetName", p->targetname);
 	isda_show_str(m, "TargetAlias", p->targetalias);
@@ -98,6 +99,7 @@ static int isda_session_show(struct seq_file *m, void *unused)
 	seq_printf(m, "  timeouts (s): abort %d  lu_reset %d  tgt_reset %d  recovery %d\n",
 		   p->abort_tmo, p->lu_reset_tmo, p->tgt_reset_tmo,
 		   sess->cls->recovery_tmo);
+	spin_unlock_irqrestore(&sess->lock, flags);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(isda_session);

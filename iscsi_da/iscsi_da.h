@@ -505,6 +505,7 @@ int isda_get_host_param(struct Scsi_Host *shost, enum iscsi_host_param param,
 			char *buf);
 umode_t isda_attr_is_visible(int param_type, int param);
 void isda_params_free(struct isda_params *p);
+void isda_param_str_set(struct isda_session *sess, char **dst, char *val);
 
 /* debugfs.c */
 void isda_debugfs_init(void);

@@ -129,8 +129,7 @@ int isda_set_param(struct iscsi_cls_conn *cls, enum iscsi_param param,
 		str = kstrndup(buf, buflen, GFP_KERNEL);
 		if (!str)
 			return -ENOMEM;
-		kfree(*(char **)ptr);
-		*(char **)ptr = str;
+		isda_param_str_set(sess, ptr, str);
 		break;
 	}
 	if ((param == ISCSI_PARAM_HDRDGST_EN || param == ISCSI_PARAM_DATADGST_EN) &&
@@ -145,8 +144,43 @@ bad_value:
 	return -EINVAL;
 }
 
-static int isda_param_show(const struct isda_param_desc *d, void *ptr,
-			   char *buf)
+/**
+ * isda_param_str_set() - replace a string parameter
+ * @sess: its session
+ * @dst: the parameter
+ * @val: the new value (kmalloc'd; the parameter owns it from now)
+ *
+ * Under the session lock, so that a reader (sysfs, the state view) never
+ * holds a string being freed; iscsid sets them again at every login.
+ */
+void isda_param_str_set(struct isda_session *sess, char **dst, char *val)
+{
+	unsigned long flags;
+	char *old;
+
+	spin_lock_irqsave(&sess->lock, flags);
+	old = *dst;
+	*dst = val;
+	spin_unlock_irqrestore(&sess->lock, flags);
+	kfree(old);
+}
+
+/* A string parameter for sysfs, read under the session lock. */
+static int isda_param_str_show(struct isda_session *sess, char *const *src,
+			       char *buf)
+{
+	unsigned long flags;
+	int ret = -ENOTCONN;
+
+	spin_lock_irqsave(&sess->lock, flags);
+	if (*src)
+		ret = sysfs_emit(buf, "%s\n", *src);
+	spin_unlock_irqrestore(&sess->lock, flags);
+	return ret;
+}
+
+static int isda_param_show(struct isda_session *sess,
+			   const struct isda_param_desc *d, void *ptr, char *buf)
 {
 	switch (d->type) {
 	case ISDA_P_INT:
@@ -154,9 +188,7 @@ static int isda_param_show(const struct isda_param_desc *d, void *ptr,
 	case ISDA_P_UINT:
 		return sysfs_emit(buf, "%u\n", *(u32 *)ptr);
 	default:
-		if (!*(char **)ptr)
-			return -ENOTCONN;
-		return sysfs_emit(buf, "%s\n", *(char **)ptr);
+		return isda_param_str_show(sess, ptr, buf);
 	}
 }
 
@@ -188,7 +220,7 @@ int isda_get_conn_param(struct iscsi_cls_conn *cls, enum iscsi_param param,
 	d = isda_param_find(param);
 	if (!d || !d->conn)
 		return -ENOTCONN;
-	return isda_param_show(d, isda_param_ptr(d, conn, NULL), buf);
+	return isda_param_show(conn->sess, d, isda_param_ptr(d, conn, NULL), buf);
 }
 
 int isda_get_session_param(struct iscsi_cls_session *cls,
@@ -199,7 +231,7 @@ int isda_get_session_param(struct iscsi_cls_session *cls,
 
 	if (!d || d->conn)
 		return -ENOTCONN;
-	return isda_param_show(d, isda_param_ptr(d, NULL, &sess->params), buf);
+	return isda_param_show(sess, d, isda_param_ptr(d, NULL, &sess->params), buf);
 }
 
 int isda_get_host_param(struct Scsi_Host *shost, enum iscsi_host_param param,
@@ -207,27 +239,21 @@ int isda_get_host_param(struct Scsi_Host *shost, enum iscsi_host_param param,
 {
 	struct isda_session *sess = isda_shost_session(shost);
 	struct isda_params *p = &sess->params;
-	const char *val;
 
 	switch (param) {
 	case ISCSI_HOST_PARAM_NETDEV_NAME:
-		val = p->host_netdev;
-		break;
+		return isda_param_str_show(sess, &p->host_netdev, buf);
 	case ISCSI_HOST_PARAM_HWADDRESS:
-		val = p->host_hwaddress;
-		break;
+		return isda_param_str_show(sess, &p->host_hwaddress, buf);
 	case ISCSI_HOST_PARAM_IPADDRESS:
-		val = p->host_ipaddress;
-		break;
+		return isda_param_str_show(sess, &p->host_ipaddress, buf);
 	case ISCSI_HOST_PARAM_INITIATOR_NAME:
-		val = p->host_initiatorname ?: p->initiatorname;
-		break;
+		return isda_param_str_show(sess, p->host_initiatorname ?
+					   &p->host_initiatorname :
+					   &p->initiatorname, buf);
 	default:
 		return -ENOTCONN;
 	}
-	if (!val)
-		return -ENOTCONN;
-	return sysfs_emit(buf, "%s\n", val);
 }
 
 umode_t isda_attr_is_visible(int param_type, int param)

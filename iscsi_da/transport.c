@@ -83,7 +83,6 @@ static int isda_set_host_param(struct Scsi_Host *shost,
 	val = kstrndup(buf, buflen, GFP_KERNEL);
 	if (!val)
 		return -ENOMEM;
-	kfree(*dst);
-	*dst = val;
+	isda_param_str_set(sess, dst, val);
 	return 0;
 }
