@@ -40,6 +40,7 @@ const char *isda_conn_state_name(enum isda_conn_state state)
  */
 void isda_conn_set_state(struct isda_conn *conn, enum isda_conn_state state)
 {
+	lockdep_assert_held(&conn->sess->lock);
 	BUILD_BUG_ON(ISDA_CONN_INIT != 0 || ISDA_CONN_STOPPED != 4);	/* trace.h */
 	if (conn->state == state)
 		return;

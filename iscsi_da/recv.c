@@ -22,6 +22,7 @@ void isda_rx_update_sn(struct isda_conn *conn, struct iscsi_hdr *hdr)
 	struct isda_session *sess = conn->sess;
 	u32 exp = be32_to_cpu(in->exp_cmdsn), max = be32_to_cpu(in->max_cmdsn);
 
+	lockdep_assert_held(&sess->lock);
 	/*
 	 * Held SCSI Responses are delivered after the PDUs behind them
 	 * (iscsi_dm.h, the lifetime rule): ExpStatSN only moves forward.

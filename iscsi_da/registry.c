@@ -157,12 +157,15 @@ EXPORT_SYMBOL_GPL(iscsi_dm_register);
 static void isda_fail_sessions(struct isda_transport *tr)
 {
 	struct isda_session *sess;
+	unsigned long flags;
 
 	spin_lock(&isda_sessions_lock);
 	list_for_each_entry(sess, &tr->sessions, list) {
 		pr_err("datamover %s unregistered with session %u open\n",
 		       tr->ops->name, sess->cls->sid);
+		spin_lock_irqsave(&sess->lock, flags);
 		isda_session_set_state(sess, ISDA_SESS_RECOVERY_FAILED);
+		spin_unlock_irqrestore(&sess->lock, flags);
 		if (sess->conn)
 			isda_conn_failure(sess->conn, ISCSI_ERR_CONN_FAILED);
 	}

@@ -34,11 +34,12 @@ const char *isda_sess_state_name(enum isda_sess_state state)
  * @sess: session
  * @state: new state
  *
- * Caller may hold @sess->lock (it is a spinlock; this only logs).
+ * Called with @sess->lock held.
  */
 void isda_session_set_state(struct isda_session *sess,
 			    enum isda_sess_state state)
 {
+	lockdep_assert_held(&sess->lock);
 	if (sess->state == state)
 		return;
 	pr_debug("session %u: %s -> %s\n", sess->cls->sid,
