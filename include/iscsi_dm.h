@@ -87,8 +87,6 @@ struct iscsi_dm_ops;
 /**
  * struct iscsi_dm_ep - a Transport Connection (RFC 5047 §2) made by a datamover
  * @ops: the datamover that made this endpoint
- * @conn: the Connection_Handle bound to it, or NULL; set by iscsi_da under
- *	its own locking through &iscsi_dm_ops.bind/unbind
  * @dst_addr: the peer's address, for sysfs (persistent_address/port)
  * @src_addr: the local address once connected
  * @max_cmds: SCSI tasks the endpoint's queues can carry at once; iscsi_da
@@ -107,7 +105,6 @@ struct iscsi_dm_ops;
  */
 struct iscsi_dm_ep {
 	const struct iscsi_dm_ops	*ops;
-	struct iscsi_dm_conn		*conn;
 	struct sockaddr_storage		dst_addr;
 	struct sockaddr_storage		src_addr;
 	u16				max_cmds;
@@ -123,7 +120,6 @@ struct iscsi_dm_ep {
  *	while unbound
  * @sid: the session's number (scsi_transport_iscsi's), for log messages
  * @cid: the iSCSI connection ID, for log messages
- * @ffp: true once Enable_Datamover has succeeded (Full Feature Phase)
  *
  * Embedded by iscsi_da in its connection object.  The datamover finds its
  * own state through @ep (container_of on its connection object).
@@ -132,7 +128,6 @@ struct iscsi_dm_conn {
 	struct iscsi_dm_ep	*ep;
 	u32			sid;
 	u32			cid;
-	bool			ffp;
 };
 
 /**

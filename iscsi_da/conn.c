@@ -106,7 +106,6 @@ static void isda_conn_unbind_dm(struct isda_conn *conn)
 	mutex_lock(&conn->dm_mutex);
 	if (conn->dm.ep) {
 		tr->ops->unbind(&conn->dm);
-		conn->dm.ep->conn = NULL;
 		conn->dm.ep = NULL;
 	}
 	mutex_unlock(&conn->dm_mutex);
@@ -162,7 +161,6 @@ int isda_bind_conn(struct iscsi_cls_session *cls_sess,
 	ret = sess->tr->ops->bind(&conn->dm, iep->dm);
 	if (!ret) {
 		conn->dm.ep = iep->dm;
-		iep->dm->conn = &conn->dm;
 		conn->terminated = false;
 		conn->res_allocated = false;
 	}
@@ -171,7 +169,7 @@ int isda_bind_conn(struct iscsi_cls_session *cls_sess,
 		goto out_put;
 
 	spin_lock_irqsave(&sess->lock, flags);
-	conn->dm.ffp = false;
+	conn->ffp = false;
 	conn->err_reported = false;
 	conn->login_age++;
 	isda_conn_set_state(conn, ISDA_CONN_LOGIN);
@@ -234,7 +232,7 @@ int isda_start_conn(struct iscsi_cls_conn *cls)
 	}
 
 	spin_lock_irqsave(&sess->lock, flags);
-	conn->dm.ffp = true;
+	conn->ffp = true;
 	conn->err_reported = false;
 	isda_conn_set_state(conn, ISDA_CONN_FFP);
 	isda_session_set_state(sess, ISDA_SESS_LOGGED_IN);

@@ -150,7 +150,7 @@ static int isda_conn_show(struct seq_file *m, void *unused)
 	spin_lock_irqsave(&sess->lock, flags);
 	seq_printf(m, "session %u conn %u: %s%s%s\n", sess->cls->sid,
 		   conn->dm.cid, isda_conn_state_name(conn->state),
-		   conn->dm.ffp ? ", full feature phase" : "",
+		   conn->ffp ? ", full feature phase" : "",
 		   conn->err_reported ? ", error reported to iscsid" : "");
 	seq_printf(m, "  portal %s:%d  ExpStatSN %u\n",
 		   conn->persistent_address ?: "-", conn->persistent_port,

@@ -301,6 +301,8 @@ struct isda_stats {
  *	(Deallocate_Task_Resources) against Connection_Terminate/unbind
  * @res_allocated: Allocate_Connection_Resources succeeded and not undone
  * @terminated: Connection_Terminate ran (or the conn never had resources)
+ * @ffp: Enable_Datamover succeeded: Full Feature Phase (under the session
+ *	lock; read without it to route a received PDU)
  * @err_reported: a connection error went to iscsid since the last start
  * @exp_statsn: next StatSN we expect
  * @login_age: ITT age for login-phase PDUs
@@ -332,6 +334,7 @@ struct isda_conn {
 	struct mutex		dm_mutex;	/* see @dm_mutex above */
 	bool			res_allocated;
 	bool			terminated;
+	bool			ffp;
 	bool			err_reported;
 	u32			exp_statsn;
 	u16			login_age;

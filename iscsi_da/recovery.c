@@ -76,8 +76,8 @@ static void __isda_conn_terminate(struct isda_conn *conn)
 	if (!conn->dm.ep || conn->terminated)
 		return;
 	spin_lock_irqsave(&sess->lock, flags);
-	was_ffp = conn->dm.ffp;
-	conn->dm.ffp = false;
+	was_ffp = conn->ffp;
+	conn->ffp = false;
 	isda_conn_set_state(conn, ISDA_CONN_STOPPED);
 	spin_unlock_irqrestore(&sess->lock, flags);
 
@@ -168,7 +168,7 @@ static bool isda_fail_one(struct scsi_cmnd *sc, void *data)
 	 * commands of a terminated connection may be failed.  One still in
 	 * Full Feature Phase can still move their data.
 	 */
-	WARN_ONCE(!ctx->dealloc && conn && READ_ONCE(conn->dm.ffp),
+	WARN_ONCE(!ctx->dealloc && conn && READ_ONCE(conn->ffp),
 		  "iscsi_da: session %u: failing a command of a connection in Full Feature Phase\n",
 		  sess->cls->sid);
 	/* Deallocate_Task_Resources (§8.9): the task ends without a response */
@@ -282,7 +282,7 @@ void isda_session_recovery_timedout(struct iscsi_cls_session *cls)
 
 		mutex_lock(&conn->dm_mutex);
 		spin_lock_irqsave(&sess->lock, flags);
-		stale = sess->state == ISDA_SESS_RECOVERY_FAILED && conn->dm.ffp;
+		stale = sess->state == ISDA_SESS_RECOVERY_FAILED && conn->ffp;
 		spin_unlock_irqrestore(&sess->lock, flags);
 		if (stale) {
 			isda_nop_stop(conn);

@@ -173,7 +173,7 @@ int iscsi_dm_control_notify(struct iscsi_dm_conn *dm, struct iscsi_hdr *hdr,
 			      be32_to_cpu(hdr->statsn),
 			      be32_to_cpu(hdr->exp_statsn),
 			      be32_to_cpu(hdr->max_statsn));
-	if (!READ_ONCE(dm->ffp))
+	if (!READ_ONCE(conn->ffp))
 		return isda_rx_login_phase(conn, hdr, data, len);
 
 	if (isda_pdu_check_rx(hdr, len, 0))
