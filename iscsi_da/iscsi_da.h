@@ -409,6 +409,13 @@ static inline struct isda_mtask *isda_mtask_at(struct isda_conn *conn, int i)
 
 /* main.c: include/iscsi_dm_fault.h */
 bool isda_fault(const char *site);
+#ifdef ISCSI_DM_FAULT_INJECT
+void isda_hold(const char *window, u32 id, bool can_sleep);
+#else
+static inline void isda_hold(const char *window, u32 id, bool can_sleep)
+{
+}
+#endif
 
 /* registry.c */
 struct isda_transport *isda_transport_find_slot(int slot);

@@ -112,6 +112,8 @@ void isda_conn_cleanup(struct isda_conn *conn, bool recover)
 	bool block = false;
 	int result;
 
+	/* Test hook: the class's cleanup before it reaches Connection_Terminate. */
+	isda_hold("cleanup", sess->cls->sid, true);
 	isda_nop_stop(conn);
 	isda_conn_terminate(conn);
 

@@ -461,6 +461,13 @@ static inline struct ib_device *iser_dm_ibdev(struct iser_dm_ep *ep)
 void iser_dm_ep_list_add(struct iser_dm_ep *ep);
 void iser_dm_ep_list_del(struct iser_dm_ep *ep);
 bool iser_dm_fault(const char *site);	/* include/iscsi_dm_fault.h */
+#ifdef ISCSI_DM_FAULT_INJECT
+void iser_dm_hold(const char *window, u32 id, bool can_sleep);
+#else
+static inline void iser_dm_hold(const char *window, u32 id, bool can_sleep)
+{
+}
+#endif
 
 /* cm.c: bootstrap (ep_connect, ep_poll, ep_disconnect) and CM events */
 void iser_dm_set_state(struct iser_dm_ep *ep, enum iser_dm_state state);

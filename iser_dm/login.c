@@ -202,6 +202,8 @@ int iser_dm_login_send(struct iscsi_dm_conn *conn, const struct iscsi_hdr *hdr,
 	}
 	ep->login_tx_busy = true;
 	spin_unlock_irq(&ep->lock);
+	/* Test hook: a login PDU past the state check, not yet built. */
+	iser_dm_hold("login-send", iscsi_dm_itt(hdr->itt), true);
 
 	ib_dma_sync_single_for_cpu(iser_dm_ibdev(ep), ep->login_tx_dma,
 				   ISER_DM_LOGIN_BUF_LEN, DMA_TO_DEVICE);

@@ -316,10 +316,16 @@ static int iser_dm_send_scsi_cmd(struct iser_dm_ep *ep, struct iscsi_dm_task *ta
 		return -EAGAIN;
 	}
 	spin_unlock_irqrestore(&ep->lock, flags);
+	/* Test hook: a read past the state check, its buffers not yet mapped. */
+	if (task->in.length)
+		iser_dm_hold("read-reserved", iscsi_dm_itt(task->itt), false);
 
 	ret = iser_dm_task_map(ep, task, reg, &nreg);
 	if (ret)
 		goto err_tx;
+	/* Test hook: a read with live keys, not yet ACTIVE nor posted. */
+	if (t->in.mr)
+		iser_dm_hold("read-mapped", iscsi_dm_itt(task->itt), false);
 
 	/* The command itself, with the STags and the immediate data. */
 	if (t->in.mr) {
