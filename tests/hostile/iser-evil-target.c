@@ -208,6 +208,7 @@ static const struct {
 #define ITT_AGE_MASK	0xfffu
 #define ITT_IDX_MAX	4096	/* task indexes followed (cmds_max is 128 by default) */
 #define LATE_DELAY_MS	200
+#define SCRIBBLE_MS	50
 #define JUNK_LEN	(1u << 20)
 
 static struct {
@@ -216,10 +217,11 @@ static struct {
 	enum scen scen;
 	enum fire_on fire_on;
 	unsigned int after, lun_mb, login_delay_ms;
-	int once, send_inv;
+	int once, send_inv, scribble;
+	const char *forge_file;
 } cfg = { .lun_mb = 16 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, forge_req;
 static uint8_t *lun;
 static uint64_t lun_blocks;
 static unsigned int eligible_seen, fired;
@@ -323,6 +325,7 @@ struct conn {
 	/* write-after-rsp: the RDMA WRITE to a read buffer already answered */
 	struct {
 		int armed, posted;
+		unsigned int scribbles;	/* --scribble: writes that landed */
 		uint32_t rkey, len;
 		uint64_t va;
 		struct timespec due;
@@ -347,6 +350,8 @@ static void mark_dead(struct conn *c, const char *why)
 
 /* ---- completions ---- */
 
+static void late_write_due(struct conn *c, long ms);
+
 /*
  * write-after-rsp: the late RDMA WRITE completed.  It must fail: the
  * initiator took the buffer back before it let the command complete.
@@ -354,6 +359,15 @@ static void mark_dead(struct conn *c, const char *why)
 static void late_write_done(struct conn *c, const struct ibv_wc *wc)
 {
 	c->late.posted = 0;
+	if (wc->status == IBV_WC_SUCCESS && cfg.scribble) {
+		/* The command is outstanding: its buffer is open.  Again. */
+		if (!c->late.scribbles++)
+			say("conn %u: scribble: the first write to rkey 0x%x landed (the read "
+			    "is outstanding); every %d ms until one fails", c->no, c->late.rkey,
+			    SCRIBBLE_MS);
+		late_write_due(c, SCRIBBLE_MS);
+		return;
+	}
 	if (wc->status == IBV_WC_SUCCESS) {
 		say("conn %u: late write to rkey 0x%x (va 0x%llx, %u bytes) succeeded: "
 		    "the initiator left an answered read's buffer open", c->no,
@@ -365,8 +379,9 @@ static void late_write_done(struct conn *c, const struct ibv_wc *wc)
 		    "(proves nothing)", c->no, c->late.rkey);
 		return;
 	}
-	say("conn %u: late write to rkey 0x%x failed: %s (vendor err 0x%x)", c->no,
-	    c->late.rkey, ibv_wc_status_str(wc->status), wc->vendor_err);
+	say("conn %u: late write to rkey 0x%x failed: %s (vendor err 0x%x)%s", c->no,
+	    c->late.rkey, ibv_wc_status_str(wc->status), wc->vendor_err,
+	    cfg.scribble ? " (scribble: the key is closed)" : "");
 	mark_dead(c, "late write failed");
 }
 
@@ -986,6 +1001,18 @@ static void early_responses(struct conn *c)
 	    "indexes 0..%u (%u of them seen so far)", c->no, n, top, seen);
 }
 
+/* Arm the late write to post MS from now. */
+static void late_write_due(struct conn *c, long ms)
+{
+	c->late.armed = 1;
+	clock_gettime(CLOCK_MONOTONIC, &c->late.due);
+	c->late.due.tv_nsec += ms * 1000000L;
+	while (c->late.due.tv_nsec >= 1000000000L) {
+		c->late.due.tv_sec++;
+		c->late.due.tv_nsec -= 1000000000L;
+	}
+}
+
 /* write-after-rsp: RDMA WRITE the read's buffer again LATE_DELAY_MS from now. */
 static void late_write_arm(struct conn *c, struct cmd *cmd)
 {
@@ -994,18 +1021,12 @@ static void late_write_arm(struct conn *c, struct cmd *cmd)
 		    cmd->read_stag ? "no junk buffer" : "the command has no read STag");
 		return;
 	}
-	c->late.armed = 1;
 	c->late.rkey = cmd->read_stag;
 	c->late.va = cmd->read_va;
 	c->late.len = cmd->xfer < JUNK_LEN ? cmd->xfer : JUNK_LEN;
 	if (!c->late.len)
-		c->late.len = 512;
-	clock_gettime(CLOCK_MONOTONIC, &c->late.due);
-	c->late.due.tv_nsec += LATE_DELAY_MS * 1000000L;
-	if (c->late.due.tv_nsec >= 1000000000L) {
-		c->late.due.tv_sec++;
-		c->late.due.tv_nsec -= 1000000000L;
-	}
+		c->late.len = cmd->edtl < JUNK_LEN && cmd->edtl ? cmd->edtl : 512;
+	late_write_due(c, LATE_DELAY_MS);
 	say("conn %u: write-after-rsp: ITT 0x%08x answered; %u bytes of 0xee to rkey 0x%x "
 	    "va 0x%llx in %d ms", c->no, cmd->itt, c->late.len, c->late.rkey,
 	    (unsigned long long)c->late.va, LATE_DELAY_MS);
@@ -1038,7 +1059,8 @@ static void late_write_post(struct conn *c)
 
 	c->late.armed = 0;
 	c->late.w = (struct wrctx){ WR_LATE, -1, NULL };
-	say("conn %u: late write: RDMA WRITE of %u bytes of 0xee to rkey 0x%x va 0x%llx",
+	if (!c->late.scribbles)
+		say("conn %u: late write: RDMA WRITE of %u bytes of 0xee to rkey 0x%x va 0x%llx",
 	    c->no, c->late.len, c->late.rkey, (unsigned long long)c->late.va);
 	if (wait_sq(c, 0) == 0 && post_sq(c, &wr) == 0)
 		c->late.posted = 1;
@@ -1556,6 +1578,11 @@ static void handle_scsi(struct conn *c, const uint8_t *buf, uint32_t len)
 			return;
 		}
 		if (cfg.scen == S_STALL) {
+			if (cfg.scribble && cmd->read_stag && c->dev->junk_mr) {
+				late_write_arm(c, cmd);
+				say("conn %u: scribble: writing 0xee to the stalled read's rkey 0x%x "
+				    "until a write fails", c->no, c->late.rkey);
+			}
 			free_cmd(c, cmd);
 			c->silent = 1;
 			say("conn %u: silent from now on", c->no);
@@ -1692,7 +1719,7 @@ static struct dev *get_dev(struct ibv_context *ctx)
 			       IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_WRITE);
 	if (!d->lun_mr)
 		goto err;
-	if (cfg.scen == S_WRITE_AFTER_RSP) {
+	if (cfg.scen == S_WRITE_AFTER_RSP || cfg.scribble) {
 		d->junk = malloc(JUNK_LEN);
 		if (!d->junk)
 			goto err;
@@ -1889,8 +1916,50 @@ static void cm_events(void)
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		forge_req = 1;
+	else
+		stop = 1;
+}
+
+/*
+ * --forge-file: on SIGUSR1, a GOOD SCSI Response (no data) for the ITT
+ * written in hex in the file, on every connection in Full Feature Phase.
+ * A test sends it while the initiator holds that command in a window
+ * (its hold_window hook): a response for a command not yet sent.
+ */
+static void forge_response(void)
+{
+	unsigned int itt;
+	struct conn *c;
+	FILE *f;
+
+	forge_req = 0;
+	f = fopen(cfg.forge_file, "r");
+	if (!f || fscanf(f, "%x", &itt) != 1) {
+		say("forge: no ITT in %s", cfg.forge_file);
+		if (f)
+			fclose(f);
+		return;
+	}
+	fclose(f);
+	for (c = conns; c; c = c->next) {
+		uint8_t b[BHS_LEN] = { 0 };
+
+		if (!c->ffp || c->dead || c->discovery)
+			continue;
+		b[B_OP] = OP_SCSI_RSP;
+		b[B_FLAGS] = 0x80;
+		put32(b + B_ITT, itt);
+		put_sns(c, b, 1);
+		if (send_simple(c, b, NULL, 0) == 0) {
+			struct timespec t;
+
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			say("conn %u: forged a GOOD SCSI Response for ITT 0x%08x (at %ld.%03ld s "
+			    "monotonic)", c->no, itt, (long)t.tv_sec, t.tv_nsec / 1000000);
+		}
+	}
 }
 
 static void usage(FILE *f)
@@ -1900,7 +1969,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: iser-evil-target --addr IP --port PORT --iqn IQN --scenario NAME\n"
 "                        [--lun-mb N] [--after K] [--fire-on any|read|write|rw]\n"
-"                        [--send-inv] [--once] [--login-delay MS]\n"
+"                        [--send-inv] [--once] [--login-delay MS] [--scribble]\n"
+"                        [--forge-file F]\n"
 "\n"
 "A small iSER target (rdma_cm listener, RC QP per connection) with one RAM LUN.\n"
 "It logs in iscsid's initiators (security and operational stages, no auth),\n"
@@ -1929,13 +1999,18 @@ static void usage(FILE *f)
 "  --once           exit when the first normal session's connection closes\n"
 "  --login-delay MS answer each login PDU of a normal session MS ms late\n"
 "                   (the whole target waits): a long login phase\n"
+"  --scribble       stall: RDMA WRITE 0xee to the stalled read's buffer every\n"
+"                   50 ms until a write fails (the key must close before the\n"
+"                   initiator fails the command)\n"
+"  --forge-file F   on SIGUSR1: a GOOD SCSI Response for the ITT in F (hex)\n"
+"                   on every connection in Full Feature Phase\n"
 "\n"
 "Scenarios (default --fire-on in brackets):\n");
 	for (i = 0; i < S_NR; i++)
 		fprintf(f, "  %-18s[%s] %s\n", scenarios[i].name,
 			fire_names[scenarios[i].fire_on], scenarios[i].help);
 	fprintf(f, "\nOne line per event on stdout, each starting with \"evil: \".  SIGTERM or\n"
-		   "SIGINT: disconnect everything and exit 0.\n");
+		   "SIGINT: disconnect everything and exit 0.  SIGUSR1: see --forge-file.\n");
 }
 
 int main(int argc, char **argv)
@@ -1951,6 +2026,8 @@ int main(int argc, char **argv)
 		{ "send-inv", no_argument, NULL, 'v' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "login-delay", required_argument, NULL, 'd' },
+		{ "scribble", no_argument, NULL, 'w' },
+		{ "forge-file", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -1973,6 +2050,8 @@ int main(int argc, char **argv)
 		case 'v': cfg.send_inv = 1; break;
 		case 'o': cfg.once = 1; break;
 		case 'd': cfg.login_delay_ms = strtoul(optarg, NULL, 0); break;
+		case 'w': cfg.scribble = 1; break;
+		case 'g': cfg.forge_file = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -2016,6 +2095,8 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	if (cfg.forge_file)
+		sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	cm_ch = rdma_create_event_channel();
@@ -2070,6 +2151,8 @@ int main(int argc, char **argv)
 				late_write_post(c);
 		}
 		cm_events();
+		if (forge_req)
+			forge_response();
 	}
 
 	say("stopping");
