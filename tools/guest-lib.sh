@@ -513,7 +513,7 @@ rig_wait_logged_in() {
 
 # Every VM test fails if the kernel complained, whatever the script thought:
 # warnings, oopses, KASAN, lockdep, hung tasks, and (debug kernel) kmemleak.
-RIG_KLOG_BAD='WARNING:|BUG:|Oops|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|blocked for more than|unreferenced object|general protection fault|refcount_t:|list_(add|del) corruption'
+RIG_KLOG_BAD='WARNING:|BUG:|Oops|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|blocked for more than|unreferenced object|general protection fault|refcount_t:|list_(add|del) corruption|Poison overwritten|Redzone overwritten|Object already free|Freepointer corrupt'
 # Reports of in-tree code that our tests can set off and no initiator can
 # avoid.  Each entry is an ERE for a line of the report, at most 2 lines
 # before or 8 after its first (WARNING:) line; such a report is logged and
