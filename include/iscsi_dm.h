@@ -385,7 +385,7 @@ struct iscsi_dm_ops {
  * so that iscsid can drive it ("iscsiadm -I iser").
  *
  * Return: 0, -EEXIST if a transport of that name exists, -EINVAL on an API
- * version mismatch, or another negative errno.
+ * version mismatch, -ENOSPC when all slots are taken, or -ENOMEM.
  */
 int iscsi_dm_register(const struct iscsi_dm_ops *ops);
 
@@ -393,9 +393,10 @@ int iscsi_dm_register(const struct iscsi_dm_ops *ops);
  * iscsi_dm_unregister() - unregister a datamover
  * @ops: what was passed to iscsi_dm_register()
  *
- * Terminates every session still running over the datamover (their I/O
- * fails with DID_TRANSPORT_FAILFAST), then unregisters the transport.
- * Called from the datamover's module exit; may sleep.
+ * Sessions pin the datamover's module, so none should be open here; any
+ * still open are terminated first (their I/O fails with
+ * DID_TRANSPORT_FAILFAST), then the transport is unregistered.  Called
+ * from the datamover's module exit; may sleep.
  */
 void iscsi_dm_unregister(const struct iscsi_dm_ops *ops);
 

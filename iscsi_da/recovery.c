@@ -211,13 +211,7 @@ void isda_fail_commands(struct isda_session *sess, int result, u64 lun,
 	scsi_host_busy_iter(sess->shost, isda_fail_one, &ctx);
 }
 
-/**
- * iscsi_dm_connection_terminate_notify() - Connection_Terminate_Notify (§9.2)
- * @dm: Connection_Handle of the failed connection
- * @err: why (negative errno), for the log
- *
- * Any context except hard IRQ; a second call is ignored.
- */
+/* Connection_Terminate_Notify (RFC 5047 §9.2): the contract is in include/iscsi_dm.h. */
 void iscsi_dm_connection_terminate_notify(struct iscsi_dm_conn *dm, int err)
 {
 	struct isda_conn *conn = isda_dm_to_conn(dm);
@@ -234,15 +228,7 @@ void iscsi_dm_connection_terminate_notify(struct iscsi_dm_conn *dm, int err)
 }
 EXPORT_SYMBOL_GPL(iscsi_dm_connection_terminate_notify);
 
-/**
- * iscsi_dm_data_completion_notify() - Data_Completion_Notify (§9.3)
- * @dm: Connection_Handle
- * @itt: the task
- * @sn: DataSN or R2TSN
- *
- * A target-side up-call: from an initiator datamover it is a protocol
- * error, so the connection is recovered.
- */
+/* Data_Completion_Notify (RFC 5047 §9.3): the contract is in include/iscsi_dm.h. */
 void iscsi_dm_data_completion_notify(struct iscsi_dm_conn *dm, itt_t itt,
 				     u32 sn)
 {

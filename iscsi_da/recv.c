@@ -145,18 +145,7 @@ static int isda_rx_reject(struct isda_conn *conn, struct iscsi_hdr *hdr,
 	return 0;
 }
 
-/**
- * iscsi_dm_control_notify() - Control_Notify (RFC 5047 §9.1)
- * @dm: Connection_Handle the PDU arrived on
- * @hdr: the PDU's BHS (AHS following if any)
- * @data: its data segment, or NULL
- * @len: bytes in @data
- * @task: for a SCSI Response, the task the datamover released, or NULL
- *
- * Any context except hard IRQ; the buffers are borrowed for the call.
- *
- * Return: 0, or -EPROTO after logging and starting connection recovery.
- */
+/* Control_Notify (RFC 5047 §9.1): the contract is in include/iscsi_dm.h. */
 int iscsi_dm_control_notify(struct iscsi_dm_conn *dm, struct iscsi_hdr *hdr,
 			    void *data, u32 len, struct iscsi_dm_task *task)
 {

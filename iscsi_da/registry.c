@@ -93,13 +93,7 @@ static struct isda_transport *isda_find_locked(const char *name)
 	return NULL;
 }
 
-/**
- * iscsi_dm_register() - register a datamover with iscsi_da
- * @ops: the datamover's operations; must stay valid until unregistered
- *
- * Return: 0, -EEXIST if a transport of that name exists, -EINVAL on an API
- * version mismatch, -ENOSPC when all slots are taken, or -ENOMEM.
- */
+/* register a datamover: the contract is in include/iscsi_dm.h. */
 int iscsi_dm_register(const struct iscsi_dm_ops *ops)
 {
 	struct isda_transport *tr;
@@ -172,13 +166,7 @@ static void isda_fail_sessions(struct isda_transport *tr)
 	spin_unlock(&isda_sessions_lock);
 }
 
-/**
- * iscsi_dm_unregister() - unregister a datamover
- * @ops: what was passed to iscsi_dm_register()
- *
- * Sessions pin the datamover's module, so none should be open here; any
- * that are get their I/O failed first.  May sleep.
- */
+/* unregister a datamover: the contract is in include/iscsi_dm.h. */
 void iscsi_dm_unregister(const struct iscsi_dm_ops *ops)
 {
 	struct isda_transport *tr;

@@ -284,15 +284,7 @@ struct scsi_cmnd *isda_cmd_lookup(struct isda_session *sess, itt_t itt)
 	return sc;
 }
 
-/**
- * iscsi_dm_task_lookup() - find the task an incoming PDU's ITT names
- * @dm: Connection_Handle the PDU arrived on
- * @itt: the ITT from the PDU, as on the wire
- *
- * Any context.
- *
- * Return: the task, or NULL if @itt names no task outstanding on @dm.
- */
+/* the task an incoming ITT names: the contract is in include/iscsi_dm.h. */
 struct iscsi_dm_task *iscsi_dm_task_lookup(struct iscsi_dm_conn *dm, itt_t itt)
 {
 	struct isda_conn *conn = isda_dm_to_conn(dm);
