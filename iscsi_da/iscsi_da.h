@@ -502,6 +502,7 @@ void isda_conn_cleanup(struct isda_conn *conn, bool recover);
 void isda_conn_failure(struct isda_conn *conn, enum iscsi_err err);
 void isda_fail_commands(struct isda_session *sess, int result, u64 lun,
 			bool all_luns, bool dealloc);
+void isda_task_deallocate(struct isda_conn *conn, struct iscsi_dm_task *task);
 void isda_session_recovery_timedout(struct iscsi_cls_session *cls);
 
 /* params.c */

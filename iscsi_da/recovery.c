@@ -154,6 +154,23 @@ struct isda_fail_ctx {
 	bool			dealloc;
 };
 
+/**
+ * isda_task_deallocate() - Deallocate_Task_Resources (§8.9), if still due
+ * @conn: the connection that carried @task
+ * @task: a task that ends without a response
+ *
+ * After Connection_Terminate (or before a datamover is bound) the
+ * datamover holds nothing of the task, so there is nothing to give back.
+ * Process context (the datamover may sleep).
+ */
+void isda_task_deallocate(struct isda_conn *conn, struct iscsi_dm_task *task)
+{
+	mutex_lock(&conn->dm_mutex);
+	if (conn->dm.ep && !conn->terminated)
+		conn->sess->tr->ops->deallocate_task_resources(&conn->dm, task);
+	mutex_unlock(&conn->dm_mutex);
+}
+
 static bool isda_fail_one(struct scsi_cmnd *sc, void *data)
 {
 	struct isda_fail_ctx *ctx = data;
@@ -174,13 +191,8 @@ static bool isda_fail_one(struct scsi_cmnd *sc, void *data)
 		  "iscsi_da: session %u: failing a command of a connection in Full Feature Phase\n",
 		  sess->cls->sid);
 	/* Deallocate_Task_Resources (§8.9): the task ends without a response */
-	if (ctx->dealloc && conn) {
-		mutex_lock(&conn->dm_mutex);
-		if (conn->dm.ep && !conn->terminated)
-			sess->tr->ops->deallocate_task_resources(&conn->dm,
-								 &cmd->task);
-		mutex_unlock(&conn->dm_mutex);
-	}
+	if (ctx->dealloc && conn)
+		isda_task_deallocate(conn, &cmd->task);
 	sc->result = ctx->result << 16;
 	trace_iscsi_da_cmd_fail(sess->cls->sid,
 				iscsi_dm_itt(cmd->task.itt),

@@ -26,11 +26,8 @@ static void isda_mtask_release_work(struct work_struct *work)
 	struct isda_session *sess = conn->sess;
 	unsigned long flags;
 
-	mutex_lock(&conn->dm_mutex);
-	/* after Connection_Terminate the datamover holds nothing of it */
-	if (mt->sent && conn->dm.ep && !conn->terminated)
-		sess->tr->ops->deallocate_task_resources(&conn->dm, &mt->task);
-	mutex_unlock(&conn->dm_mutex);
+	if (mt->sent)
+		isda_task_deallocate(conn, &mt->task);
 
 	spin_lock_irqsave(&sess->lock, flags);
 	mt->sent = false;

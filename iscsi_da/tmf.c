@@ -129,13 +129,8 @@ int isda_eh_abort(struct scsi_cmnd *sc)
 	 * still active now will never be answered: take its resources back.
 	 */
 	conn = sess->conn;
-	if (isda_cmd_claim(cmd) && conn) {
-		mutex_lock(&conn->dm_mutex);
-		if (conn->dm.ep && !conn->terminated)
-			sess->tr->ops->deallocate_task_resources(&conn->dm,
-								 &cmd->task);
-		mutex_unlock(&conn->dm_mutex);
-	}
+	if (isda_cmd_claim(cmd) && conn)
+		isda_task_deallocate(conn, &cmd->task);
 	mutex_unlock(&sess->eh_mutex);
 	return SUCCESS;
 }
