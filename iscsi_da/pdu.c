@@ -9,6 +9,7 @@
 #include <linux/string.h>
 #include <linux/errno.h>
 #include <scsi/iscsi_proto.h>
+#include "iscsi_dm_pdu.h"
 
 #include "pdu.h"
 
@@ -224,19 +225,9 @@ int isda_pdu_check_rx(const struct iscsi_hdr *hdr, u32 len, u32 max_recv)
 		return -EPROTO;
 	if (max_recv && len > max_recv)
 		return -EPROTO;
-	switch (hdr->opcode & ISCSI_OPCODE_MASK) {
-	case ISCSI_OP_NOOP_IN:
-	case ISCSI_OP_SCSI_CMD_RSP:
-	case ISCSI_OP_SCSI_TMFUNC_RSP:
-	case ISCSI_OP_LOGIN_RSP:
-	case ISCSI_OP_TEXT_RSP:
-	case ISCSI_OP_LOGOUT_RSP:
-	case ISCSI_OP_ASYNC_EVENT:
-	case ISCSI_OP_REJECT:
-		return 0;
-	default:
+	if (!iscsi_dm_is_target_control(hdr->opcode & ISCSI_OPCODE_MASK))
 		return -EPROTO;
-	}
+	return 0;
 }
 
 /**
@@ -281,18 +272,9 @@ bool isda_pdu_login_is_final(const struct iscsi_hdr *hdr)
  */
 bool isda_pdu_has_statsn(const struct iscsi_hdr *hdr)
 {
-	switch (hdr->opcode & ISCSI_OPCODE_MASK) {
-	case ISCSI_OP_NOOP_IN:
+	u8 opcode = hdr->opcode & ISCSI_OPCODE_MASK;
+
+	if (opcode == ISCSI_OP_NOOP_IN)
 		return hdr->itt != RESERVED_ITT;
-	case ISCSI_OP_SCSI_CMD_RSP:
-	case ISCSI_OP_SCSI_TMFUNC_RSP:
-	case ISCSI_OP_LOGIN_RSP:
-	case ISCSI_OP_TEXT_RSP:
-	case ISCSI_OP_LOGOUT_RSP:
-	case ISCSI_OP_ASYNC_EVENT:
-	case ISCSI_OP_REJECT:
-		return true;
-	default:
-		return false;
-	}
+	return iscsi_dm_is_target_control(opcode);
 }

@@ -7,6 +7,7 @@
 #include <linux/kernel.h>
 #include <linux/errno.h>
 #include <linux/string.h>
+#include "iscsi_dm_pdu.h"
 #include "wire.h"
 
 /**
@@ -137,17 +138,10 @@ const char *iser_dm_wire_check_opcode(u8 opcode, bool with_inv)
 		return "Data-In PDU (read data must come by RDMA Write)";
 	case ISCSI_OP_R2T:
 		return "R2T PDU (write data is fetched by RDMA Read)";
-	case ISCSI_OP_NOOP_IN:
-	case ISCSI_OP_SCSI_TMFUNC_RSP:
-	case ISCSI_OP_LOGIN_RSP:
-	case ISCSI_OP_TEXT_RSP:
-	case ISCSI_OP_LOGOUT_RSP:
-	case ISCSI_OP_ASYNC_EVENT:
-	case ISCSI_OP_REJECT:
-		return with_inv ? "Send with Invalidate on a non-response" : NULL;
-	default:
-		return "unknown opcode";
 	}
+	if (!iscsi_dm_is_target_control(opcode))
+		return "unknown opcode";
+	return with_inv ? "Send with Invalidate on a non-response" : NULL;
 }
 
 /**
