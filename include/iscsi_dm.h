@@ -67,6 +67,13 @@ static inline u32 iscsi_dm_itt(itt_t itt)
 	return be32_to_cpu((__force __be32)itt);
 }
 
+/*
+ * Management tasks (NOP-Out, TMF, Text, Logout) iscsi_da may have
+ * outstanding on one connection beside its SCSI commands; a datamover
+ * sizes its queues and reserves for max_cmds + this many.
+ */
+#define ISCSI_DM_MGMT_TASKS	8
+
 /* Largest BHS + AHS iscsi_da ever hands down (BHS + one CDB AHS). */
 #define ISCSI_DM_MAX_HDR_LEN	(sizeof(struct iscsi_hdr) + 64)
 

@@ -175,7 +175,7 @@ static int isda_conn_show(struct seq_file *m, void *unused)
 	seq_printf(m, "  errors: timeouts %u protocol %u stale responses %u\n",
 		   s->timeout_err, s->proto_err, s->stale_rsp);
 	seq_puts(m, "management slots:\n");
-	for (i = 0; i < ISDA_MGMT_TASKS; i++) {
+	for (i = 0; i < ISCSI_DM_MGMT_TASKS; i++) {
 		struct isda_mtask *mt = isda_mtask_at(conn, i);
 
 		if (mt->state == ISDA_MTASK_FREE)

@@ -25,8 +25,6 @@
 #include "compat.h"
 #include "pdu.h"
 
-/* Management task slots per connection: ping, TMF, iscsid's PDUs, replies. */
-#define ISDA_MGMT_TASKS		8
 #define ISDA_DEF_CMDS_MAX	128
 #define ISDA_MAX_LUN		512
 #define ISDA_DEF_MAX_SECTORS	1024

@@ -26,7 +26,7 @@ int isda_conn_alloc_resources(struct isda_conn *conn)
 	struct isda_session *sess = conn->sess;
 	const struct isda_params *p = &sess->params;
 	struct iscsi_dm_resources res = {
-		.max_tasks = sess->cmds_max + ISDA_MGMT_TASKS,
+		.max_tasks = sess->cmds_max + ISCSI_DM_MGMT_TASKS,
 		.max_recv_dlength = conn->max_recv_dlength,
 		.max_xmit_dlength = conn->max_xmit_dlength,
 		.first_burst = p->first_burst,

@@ -184,7 +184,7 @@ int iscsi_dm_control_notify(struct iscsi_dm_conn *dm, struct iscsi_hdr *hdr,
 			sc = NULL;
 		if (!sc) {
 			if (!isda_itt_in_range(hdr->itt, sess->cmds_max +
-					       ISDA_MGMT_TASKS))
+					       ISCSI_DM_MGMT_TASKS))
 				return isda_proto_error(conn, hdr,
 							"SCSI Response for an ITT never issued");
 			/* a late answer for a task aborted meanwhile, or a duplicate */

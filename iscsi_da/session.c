@@ -56,7 +56,7 @@ static void isda_host_limits(struct Scsi_Host *shost, struct iscsi_dm_ep *dm,
 		cmds_max = min(cmds_max, dm->max_cmds);
 	/* task indices and management slots must fit the ITT index field */
 	cmds_max = min_t(u32, cmds_max,
-			 ISDA_ITT_INDEX_MASK + 1 - ISDA_MGMT_TASKS);
+			 ISDA_ITT_INDEX_MASK + 1 - ISCSI_DM_MGMT_TASKS);
 	shost->can_queue = cmds_max;
 	shost->cmd_per_lun = qdepth ? min(qdepth, cmds_max) : cmds_max;
 	shost->max_lun = ISDA_MAX_LUN;

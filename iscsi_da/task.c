@@ -3,7 +3,7 @@
  * ITT lookup and the management task slots
  *
  * ITT index 0 .. cmds_max - 1 are SCSI tasks (blk-mq tags); cmds_max ..
- * cmds_max + ISDA_MGMT_TASKS - 1 are management slots for NOP-Out, TMF and
+ * cmds_max + ISCSI_DM_MGMT_TASKS - 1 are management slots for NOP-Out, TMF and
  * the Text/Logout PDUs iscsid sends in Full Feature Phase.  Slots are
  * allocated with the connection, so sending needs no allocation.
  *
@@ -43,14 +43,14 @@ int isda_mtasks_alloc(struct isda_conn *conn)
 	conn->mtask_size = ALIGN(offsetof(struct isda_mtask, task) +
 				 ISCSI_DM_TASK_SIZE(priv), 8);
 	conn->mtasks = isda_fault("the management tasks") ? NULL :
-		       kcalloc(ISDA_MGMT_TASKS, conn->mtask_size, GFP_KERNEL);
+		       kcalloc(ISCSI_DM_MGMT_TASKS, conn->mtask_size, GFP_KERNEL);
 	if (!conn->mtasks)
 		return -ENOMEM;
-	for (i = 0; i < ISDA_MGMT_TASKS; i++) {
+	for (i = 0; i < ISCSI_DM_MGMT_TASKS; i++) {
 		struct isda_mtask *mt = isda_mtask_at(conn, i);
 
 		/* A fault site once, halfway: a partial unwind */
-		if (i == ISDA_MGMT_TASKS / 2 &&
+		if (i == ISCSI_DM_MGMT_TASKS / 2 &&
 		    isda_fault("a management task's data buffer"))
 			mt->data = NULL;
 		else
@@ -78,7 +78,7 @@ void isda_mtasks_free(struct isda_conn *conn)
 
 	if (!conn->mtasks)
 		return;
-	for (i = 0; i < ISDA_MGMT_TASKS; i++) {
+	for (i = 0; i < ISCSI_DM_MGMT_TASKS; i++) {
 		struct isda_mtask *mt = isda_mtask_at(conn, i);
 
 		flush_work(&mt->release_work);
@@ -103,7 +103,7 @@ struct isda_mtask *isda_mtask_get(struct isda_conn *conn, u8 kind)
 	int i;
 
 	spin_lock_irqsave(&sess->lock, flags);
-	for (i = 0; i < ISDA_MGMT_TASKS; i++) {
+	for (i = 0; i < ISCSI_DM_MGMT_TASKS; i++) {
 		struct isda_mtask *t = isda_mtask_at(conn, i);
 
 		if (t->state == ISDA_MTASK_FREE) {
@@ -238,7 +238,7 @@ void isda_mtasks_fail_all(struct isda_conn *conn)
 {
 	int i;
 
-	for (i = 0; i < ISDA_MGMT_TASKS; i++)
+	for (i = 0; i < ISCSI_DM_MGMT_TASKS; i++)
 		isda_mtask_finish(isda_mtask_at(conn, i), -1);
 }
 
@@ -249,7 +249,7 @@ struct isda_mtask *isda_mtask_lookup(struct isda_conn *conn, itt_t itt)
 	struct isda_mtask *mt;
 
 	if (itt == RESERVED_ITT || idx < sess->cmds_max ||
-	    idx >= sess->cmds_max + ISDA_MGMT_TASKS)
+	    idx >= sess->cmds_max + ISCSI_DM_MGMT_TASKS)
 		return NULL;
 	mt = isda_mtask_at(conn, idx - sess->cmds_max);
 	if (READ_ONCE(mt->state) != ISDA_MTASK_ACTIVE || mt->task.itt != itt)

@@ -28,8 +28,6 @@
 
 #define ISER_DM_NAME		"iser"
 
-/* Management tasks (NOP-Out, TMF, Text, Logout) on top of max_cmds. */
-#define ISER_DM_MGMT_TASKS	16
 /* Receive buffers beyond one per task: unsolicited NOP-In, Async, Reject. */
 #define ISER_DM_RX_SLACK	8
 /* SGEs of a SEND: iSER header + BHS, then up to three data pieces. */
@@ -41,7 +39,7 @@
  */
 #define ISER_DM_MAX_DATAOUTS	63
 /* Send descriptors only control PDUs may take (never starved by I/O). */
-#define ISER_DM_TX_RESERVE	ISER_DM_MGMT_TASKS
+#define ISER_DM_TX_RESERVE	ISCSI_DM_MGMT_TASKS
 /*
  * Unsolicited Data-Out PDUs in flight (posted, not completed) per
  * connection.  A target provisions receive buffers for the commands of its

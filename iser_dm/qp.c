@@ -47,15 +47,15 @@ static unsigned int iser_dm_rq_for(unsigned int tasks)
 static int iser_dm_qp_size(struct iser_dm_ep *ep)
 {
 	const struct ib_device_attr *attrs = &iser_dm_ibdev(ep)->attrs;
-	unsigned int tasks = iser_dm_max_cmds + ISER_DM_MGMT_TASKS;
+	unsigned int tasks = iser_dm_max_cmds + ISCSI_DM_MGMT_TASKS;
 	unsigned int pages;
 
-	while (tasks > ISER_DM_MGMT_TASKS &&
+	while (tasks > ISCSI_DM_MGMT_TASKS &&
 	       (iser_dm_sq_for(tasks) > attrs->max_qp_wr ||
 		iser_dm_rq_for(tasks) > attrs->max_qp_wr ||
 		iser_dm_sq_for(tasks) + iser_dm_rq_for(tasks) > attrs->max_cqe))
 		tasks--;
-	if (tasks <= ISER_DM_MGMT_TASKS) {
+	if (tasks <= ISCSI_DM_MGMT_TASKS) {
 		pr_err("device %s too small (max_qp_wr %d, max_cqe %d)\n",
 		       dev_name(&iser_dm_ibdev(ep)->dev), attrs->max_qp_wr, attrs->max_cqe);
 		return -EINVAL;
@@ -74,7 +74,7 @@ static int iser_dm_qp_size(struct iser_dm_ep *ep)
 	if (pages < 2)
 		return -EINVAL;
 	ep->max_pages = pages;
-	ep->dm.max_cmds = tasks - ISER_DM_MGMT_TASKS;
+	ep->dm.max_cmds = tasks - ISCSI_DM_MGMT_TASKS;
 	ep->dm.sg_tablesize = pages - 1;
 	ep->dm.max_sectors = (pages - 1) << (ISER_DM_PAGE_SHIFT - SECTOR_SHIFT);
 	ep->dm.dma_dev = iser_dm_ibdev(ep)->dma_device;
