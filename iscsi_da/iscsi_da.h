@@ -463,7 +463,7 @@ bool isda_cmd_claim(struct isda_cmd *cmd);
 void isda_cmd_complete(struct isda_conn *conn, struct scsi_cmnd *sc,
 		       struct iscsi_scsi_rsp *rsp, void *data, u32 len);
 
-/* task.c */
+/* mtask.c */
 struct isda_mtask *isda_mtask_get(struct isda_conn *conn, u8 kind);
 int isda_mtask_send(struct isda_conn *conn, struct isda_mtask *mt, u32 dlen);
 void isda_mtask_finish(struct isda_mtask *mt, int tmf_response);
@@ -474,7 +474,7 @@ void isda_mtasks_free(struct isda_conn *conn);
 void isda_mtasks_fail_all(struct isda_conn *conn);
 struct scsi_cmnd *isda_cmd_lookup(struct isda_session *sess, itt_t itt);
 
-/* login.c */
+/* relay.c */
 int isda_conn_alloc_resources(struct isda_conn *conn);
 int isda_send_pdu(struct iscsi_cls_conn *cls, struct iscsi_hdr *hdr,
 		  char *data, u32 data_size);

@@ -3,8 +3,8 @@
  * ITT lookup and the management task slots
  *
  * ITT index 0 .. cmds_max - 1 are SCSI tasks (blk-mq tags); cmds_max ..
- * cmds_max + ISCSI_DM_MGMT_TASKS - 1 are management slots for NOP-Out, TMF and
- * the Text/Logout PDUs iscsid sends in Full Feature Phase.  Slots are
+ * cmds_max + ISCSI_DM_MGMT_TASKS - 1 are management slots for NOP-Out, TMF
+ * and the Text/Logout PDUs iscsid sends in Full Feature Phase.  Slots are
  * allocated with the connection, so sending needs no allocation.
  *
  * A management task ends without a SCSI Response, so each one gets a
