@@ -57,6 +57,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib/evil.sh"
 
 link=${RIG_FABRIC}0
+hold_long=5000
+case $(uname -r) in *-dadebug) hold_long=15000 ;; esac
 forge=$RIG_OUT/forge-itt
 watch=$(dirname "$0")/lib/read-watch.py
 
@@ -100,8 +102,9 @@ case_forged() {
 	dev=$(rig_disks | head -1)
 	pattern "$dev"
 	k0=$(dmesg | wc -l)
-	# Long: the other vCPU runs the test, the target and both ends of rxe.
-	hold iser_dm read-mapped 5000
+	# Long: the other vCPU runs the test, the target and both ends of rxe
+	# (the debug kernel reacts in about 7 s).
+	hold iser_dm read-mapped "$hold_long"
 	timeout 90 dd if="$dev" of="$RIG_OUT/back" bs=64k count=1 iflag=direct status=none &
 	ddpid=$!
 	if ! itt=$(held read-mapped "$k0"); then
@@ -130,9 +133,30 @@ case_forged() {
 	evil_stop || evil_fail forged-in-window "the target did not exit cleanly"
 }
 
+# delete_held LABEL WINDOW ID: with ID held in WINDOW, delete the RDMA
+# device, see the holder released, stop the target (its device went too),
+# check the kernel log, add the device back and restart the target.
+delete_held() {
+	local label=$1 win=$2 id=$3 t0
+
+	t0=$SECONDS
+	rig_bounded 60 "rdma link delete $link" rdma link delete "$link"
+	rig_log "$link deleted in $((SECONDS - t0)) s"
+	rig_wait 10 rig_klog_has "fault injection: released 0x$id from window $win" ||
+		evil_fail "$label" "the held sender was never released"
+	evil_stop || true
+	sleep 2
+	if bad=$(dmesg | tail -n +"$((k0 + 1))" | grep -E -m 1 "$RIG_KLOG_BAD"); then
+		evil_fail "$label" "kernel report after the delete: $bad"
+	fi
+	rig_bounded 60 "rdma link add $link" rdma link add "$link" type "$RIG_FABRIC" netdev eth0
+	rig_wait 10 sh -c "rdma link show | grep -q ACTIVE" || rig_die "$link not ACTIVE after re-add"
+	evil_start good
+}
+
 # case_delete LABEL WINDOW
 case_delete() {
-	local label=$1 win=$2 dev itt ddpid t0
+	local label=$1 win=$2 dev itt ddpid
 
 	evil_start good
 	evil_login || { evil_fail "$label" "no login"; return; }
@@ -147,20 +171,7 @@ case_delete() {
 		return
 	fi
 	rig_log "ITT 0x$itt held; rdma link delete $link"
-	t0=$SECONDS
-	rig_bounded 60 "rdma link delete $link" rdma link delete "$link"
-	rig_log "$link deleted in $((SECONDS - t0)) s"
-	rig_wait 10 rig_klog_has "fault injection: released 0x$itt from window $win" ||
-		evil_fail "$label" "the held sender was never released"
-	# The target's device went too: it exits.
-	evil_stop || true
-	sleep 2
-	if bad=$(dmesg | tail -n +"$((k0 + 1))" | grep -E -m 1 "$RIG_KLOG_BAD"); then
-		evil_fail "$label" "kernel report after the delete: $bad"
-	fi
-	rig_bounded 60 "rdma link add $link" rdma link add "$link" type "$RIG_FABRIC" netdev eth0
-	rig_wait 10 sh -c "rdma link show | grep -q ACTIVE" || rig_die "$link not ACTIVE after re-add"
-	evil_start good
+	delete_held "$label" "$win" "$itt"
 	if ! wait $ddpid; then
 		evil_fail "$label" "the held read failed after the device came back"
 	elif ! cmp -s "$RIG_OUT/zeros" "$RIG_OUT/back"; then
@@ -178,7 +189,7 @@ case_delete() {
 # A login PDU held in iser_dm's login send (window login-send) while the
 # device goes away; then a clean login once it is back.
 case_login_delete() {
-	local label=delete-in-login itt lpid t0
+	local label=delete-in-login itt lpid
 
 	evil_start good
 	timeout 60 iscsiadm -m discovery -t st -p "$RIG_IP:$RIG_PORT" -I iser >/dev/null 2>&1 ||
@@ -194,19 +205,7 @@ case_login_delete() {
 		return
 	fi
 	rig_log "login PDU ITT 0x$itt held; rdma link delete $link"
-	t0=$SECONDS
-	rig_bounded 60 "rdma link delete $link" rdma link delete "$link"
-	rig_log "$link deleted in $((SECONDS - t0)) s"
-	rig_wait 10 rig_klog_has "fault injection: released 0x$itt from window login-send" ||
-		evil_fail "$label" "the held login sender was never released"
-	evil_stop || true
-	sleep 2
-	if bad=$(dmesg | tail -n +"$((k0 + 1))" | grep -E -m 1 "$RIG_KLOG_BAD"); then
-		evil_fail "$label" "kernel report after the delete: $bad"
-	fi
-	rig_bounded 60 "rdma link add $link" rdma link add "$link" type "$RIG_FABRIC" netdev eth0
-	rig_wait 10 sh -c "rdma link show | grep -q ACTIVE" || rig_die "$link not ACTIVE after re-add"
-	evil_start good
+	delete_held "$label" login-send "$itt"
 	# iscsiadm may report the interrupted login failed, or iscsid's retry
 	# may have logged in meanwhile: either is right.  Then a clean login.
 	wait $lpid || rig_log "the interrupted login: $(tail -n 1 "$RIG_OUT/login-$label.log")"
