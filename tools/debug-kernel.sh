@@ -20,7 +20,7 @@ phase "configure: x86_64 defconfig + tools/debug-kernel.config"
 make -s -C "$src" O="$out" x86_64_defconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$top/tools/debug-kernel.config" >/dev/null
 make -s -C "$src" O="$out" olddefconfig >/dev/null
-for opt in KASAN PROVE_LOCKING DEBUG_KMEMLEAK RDMA_RXE INFINIBAND_ISERT 9P_FS; do
+for opt in KASAN PROVE_LOCKING DEBUG_KMEMLEAK RDMA_RXE INFINIBAND_ISERT 9P_FS NET_CLS_U32 NET_ACT_GACT; do
 	grep -q "^CONFIG_$opt=[ym]" "$out/.config" || { echo "debug-kernel: CONFIG_$opt did not stick"; exit 1; }
 done
 phase "build bzImage + modules (log: $out/build.log)"
