@@ -103,7 +103,6 @@ static inline int iscsi_dm_hold_param_set(struct iscsi_dm_hold *h, const char *v
 
 	if (strscpy(name, val, sizeof(name)) < 0)
 		return -E2BIG;
-	strim(name);
 	spin_lock_irqsave(&h->lock, flags);
 	strscpy(h->window, strim(name), sizeof(h->window));
 	spin_unlock_irqrestore(&h->lock, flags);
