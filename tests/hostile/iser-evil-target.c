@@ -970,6 +970,18 @@ static void unsolicited(struct conn *c, int nop, int event)
 	unsolicited_ttt(c, nop, event, RSVD_TAG);
 }
 
+/* A GOOD SCSI Response with no data for @itt, whatever was sent. */
+static int send_good_rsp(struct conn *c, uint32_t itt)
+{
+	uint8_t b[BHS_LEN] = { 0 };
+
+	b[B_OP] = OP_SCSI_RSP;
+	b[B_FLAGS] = 0x80;
+	put32(b + B_ITT, itt);
+	put_sns(c, b, 1);
+	return send_simple(c, b, NULL, 0);
+}
+
 /*
  * early-response: a SCSI Response, status GOOD, for the next ITT of every
  * task index, i.e. for commands not sent yet.  The indexes are 0 .. the
@@ -986,13 +998,7 @@ static void early_responses(struct conn *c)
 	while (top & (top + 1))
 		top |= top >> 1;
 	for (i = 0; i <= top && !c->dead; i++) {
-		uint8_t b[BHS_LEN] = { 0 };
-
-		b[B_OP] = OP_SCSI_RSP;
-		b[B_FLAGS] = 0x80;
-		put32(b + B_ITT, ((c->itt_age[i] + 1u) & ITT_AGE_MASK) << ITT_IDX_BITS | i);
-		put_sns(c, b, 1);
-		if (send_simple(c, b, NULL, 0))
+		if (send_good_rsp(c, ((c->itt_age[i] + 1u) & ITT_AGE_MASK) << ITT_IDX_BITS | i))
 			break;
 		n++;
 		seen += c->itt_seen[i];
@@ -1061,7 +1067,7 @@ static void late_write_post(struct conn *c)
 	c->late.w = (struct wrctx){ WR_LATE, -1, NULL };
 	if (!c->late.scribbles)
 		say("conn %u: late write: RDMA WRITE of %u bytes of 0xee to rkey 0x%x va 0x%llx",
-	    c->no, c->late.len, c->late.rkey, (unsigned long long)c->late.va);
+		    c->no, c->late.len, c->late.rkey, (unsigned long long)c->late.va);
 	if (wait_sq(c, 0) == 0 && post_sq(c, &wr) == 0)
 		c->late.posted = 1;
 }
@@ -1944,15 +1950,9 @@ static void forge_response(void)
 	}
 	fclose(f);
 	for (c = conns; c; c = c->next) {
-		uint8_t b[BHS_LEN] = { 0 };
-
 		if (!c->ffp || c->dead || c->discovery)
 			continue;
-		b[B_OP] = OP_SCSI_RSP;
-		b[B_FLAGS] = 0x80;
-		put32(b + B_ITT, itt);
-		put_sns(c, b, 1);
-		if (send_simple(c, b, NULL, 0) == 0) {
+		if (send_good_rsp(c, itt) == 0) {
 			struct timespec t;
 
 			clock_gettime(CLOCK_MONOTONIC, &t);
